@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/* myc bench: option parsing, statistics and reporting shared by all groups. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+#include "cmd.h"
+
+extern const struct bench_group __start_myc_bench[] __attribute__((weak));
+extern const struct bench_group __stop_myc_bench[] __attribute__((weak));
+
+int bench_samples_init(struct bench_samples *s, size_t cap)
+{
+	s->ns = calloc(cap ? cap : 1, sizeof(*s->ns));
+	s->n = 0;
+	s->cap = cap;
+	return s->ns ? 0 : -ENOMEM;
+}
+
+void bench_samples_free(struct bench_samples *s)
+{
+	free(s->ns);
+	s->ns = NULL;
+	s->n = s->cap = 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static uint64_t pct(const struct bench_samples *s, double p)
+{
+	size_t i;
+
+	if (!s->n)
+		return 0;
+	i = (size_t)(p * (double)(s->n - 1) + 0.5);
+	return s->ns[i < s->n ? i : s->n - 1];
+}
+
+void bench_percentiles(struct bench_samples *s, struct bench_result *r)
+{
+	qsort(s->ns, s->n, sizeof(*s->ns), cmp_u64);
+	r->p50_ns = pct(s, 0.50);
+	r->p99_ns = pct(s, 0.99);
+	r->p999_ns = pct(s, 0.999);
+	r->max_ns = s->n ? s->ns[s->n - 1] : 0;
+}
+
+void bench_report(const struct bench_opts *o, const struct bench_result *r)
+{
+	if (o->json) {
+		printf("{\"name\":\"%s\",\"size\":%u,\"p50_ns\":%llu,"
+		       "\"p99_ns\":%llu,\"p999_ns\":%llu,\"max_ns\":%llu,"
+		       "\"msgs_per_s\":%.0f%s%s}\n",
+		       r->name, r->size, (unsigned long long)r->p50_ns,
+		       (unsigned long long)r->p99_ns,
+		       (unsigned long long)r->p999_ns,
+		       (unsigned long long)r->max_ns, r->msgs_per_s,
+		       r->extra ? "," : "", r->extra ? r->extra : "");
+	} else {
+		printf("%-18s %6u %9llu %9llu %9llu %10llu %14.0f%s%s\n",
+		       r->name, r->size, (unsigned long long)r->p50_ns,
+		       (unsigned long long)r->p99_ns,
+		       (unsigned long long)r->p999_ns,
+		       (unsigned long long)r->max_ns, r->msgs_per_s,
+		       r->extra ? "  " : "", r->extra ? r->extra : "");
+	}
+	fflush(stdout);
+}
+
+bool bench_selected(const struct bench_opts *o, const char *name)
+{
+	return !o->only || strstr(name, o->only);
+}
+
+int bench_pin(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const char bench_usage[] =
+	"[--json] [--msgs N] [--warmup N] [--tput-msgs N] [--cpus A,B] "
+	"[--only NAME] GROUP...\n"
+	"  GROUP: all, or one of the groups listed by 'myc bench --list'";
+
+static int bench_main(int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "msgs", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "tput-msgs", required_argument, NULL, 't' },
+		{ "cpus", required_argument, NULL, 'c' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	struct bench_opts o = {
+		.msgs = 200000, .warmup = 20000, .tput_msgs = 10000000,
+		.cpu_a = 0, .cpu_b = 1,
+	};
+	const struct bench_group *g;
+	int c, ret = 0, i;
+	char *end;
+
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = true;
+			break;
+		case 'n':
+		case 'w':
+		case 't': {
+			unsigned long long v;
+
+			errno = 0;
+			v = strtoull(optarg, &end, 10);
+			if (errno || *end || !v) {
+				fprintf(stderr, "myc bench: bad count '%s'\n", optarg);
+				return MYC_EXIT_USAGE;
+			}
+			if (c == 'n')
+				o.msgs = v;
+			else if (c == 'w')
+				o.warmup = v;
+			else
+				o.tput_msgs = v;
+			break;
+		}
+		case 'c':
+			if (sscanf(optarg, "%d,%d", &o.cpu_a, &o.cpu_b) != 2 ||
+			    o.cpu_a < -1 || o.cpu_b < -1) {
+				fprintf(stderr, "myc bench: --cpus wants A,B (or -1,-1 to not pin)\n");
+				return MYC_EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			o.only = optarg;
+			break;
+		case 'l':
+			for (g = __start_myc_bench; g < __stop_myc_bench; g++)
+				printf("%-10s %s\n", g->name, g->summary);
+			return MYC_EXIT_OK;
+		default:
+			return myc_usage("bench");
+		}
+	}
+	if (optind >= argc)
+		return myc_usage("bench");
+	for (i = optind; i < argc; i++) {
+		bool all = !strcmp(argv[i], "all"), found = all;
+
+		for (g = __start_myc_bench; g < __stop_myc_bench; g++)
+			if (all || !strcmp(g->name, argv[i]))
+				found = true;
+		if (!found) {
+			fprintf(stderr, "myc bench: unknown group '%s' (see --list)\n",
+				argv[i]);
+			return MYC_EXIT_USAGE;
+		}
+	}
+	if (!o.json)
+		printf("%-18s %6s %9s %9s %9s %10s %14s\n", "scenario", "size",
+		       "p50_ns", "p99_ns", "p999_ns", "max_ns", "msgs_per_s");
+	for (i = optind; i < argc; i++) {
+		bool all = !strcmp(argv[i], "all");
+
+		for (g = __start_myc_bench; g < __stop_myc_bench; g++) {
+			if (!all && strcmp(g->name, argv[i]))
+				continue;
+			c = g->run(&o);
+			if (c) {
+				fprintf(stderr, "myc bench %s: failed: %s\n",
+					g->name, strerror(c < 0 ? -c : c));
+				ret = MYC_EXIT_FAIL;
+			}
+		}
+	}
+	return ret;
+}
+
+MYC_COMMAND(bench, .name = "bench",
+	    .summary = "measure latency percentiles and throughput against raw baselines",
+	    .usage = bench_usage, .run = bench_main);
