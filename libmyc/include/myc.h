@@ -54,6 +54,7 @@ enum myc_error {
 	MYC_E_CORRUPT,		/* shared memory failed validation */
 	MYC_E_PARSE,		/* syntax error in an input file */
 	MYC_E_INVALID,		/* semantic error in an input file */
+	MYC_E_PAYLOAD,		/* payload does not match its schema type */
 	MYC_ERRNO__END,
 };
 
@@ -225,6 +226,112 @@ MYC_API const struct myc_frame_hdr *myc_msg_hdr(const struct myc_msg *msg);
 MYC_API const void *myc_msg_data(const struct myc_msg *msg);
 MYC_API size_t myc_msg_size(const struct myc_msg *msg);
 MYC_API void myc_msg_release(struct myc_msg *msg);
+
+/* ------------------------------------------------------------------------ */
+/* Message schemas (docs/schema.md)                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A schema is loaded from YAML, validated, laid out (natural alignment,
+ * explicit padding, sizes a multiple of 8) and digested.  The digest is the
+ * SHA-256 of the canonical form (docs/schema.md): peers and rings compare it
+ * so two sides never disagree about a layout.
+ */
+struct myc_schema;
+
+#define MYC_SCHEMA_DIGEST_LEN	32u
+#define MYC_SCHEMA_NAME_MAX	64u	/* identifier length limit */
+#define MYC_SCHEMA_TOPIC_MAX	128u	/* topic length limit */
+
+/* Kinds of layout members. */
+enum myc_kind {
+	MYC_K_U8 = 1, MYC_K_U16, MYC_K_U32, MYC_K_U64,
+	MYC_K_I8, MYC_K_I16, MYC_K_I32, MYC_K_I64,
+	MYC_K_F32, MYC_K_F64, MYC_K_BOOL,
+	MYC_K_BYTES,		/* cap bytes, all significant */
+	MYC_K_STRING,		/* up to cap bytes of UTF-8, zero-filled */
+	MYC_K_ARRAY,		/* cap elements of kind elem; count in the
+				 * MYC_ROLE_LEN member just before it */
+	MYC_K_PAD,		/* explicit padding, must be zero */
+};
+
+enum myc_role {
+	MYC_ROLE_FIELD = 0,	/* a field written in the schema */
+	MYC_ROLE_LEN = 1,	/* u16 element count of the array that follows */
+	MYC_ROLE_PAD = 2,	/* alignment padding (name "_padOFFSET") */
+};
+
+/* One member of a message's C layout, in offset order.  Read-only. */
+struct myc_schema_field {
+	const char *name;
+	const char *desc;	/* "" when the schema has none */
+	uint16_t kind;		/* enum myc_kind */
+	uint16_t elem;		/* element kind of an array, else 0 */
+	uint16_t role;		/* enum myc_role */
+	uint16_t line;		/* schema line (saturates at 65535) */
+	uint32_t offset;	/* bytes from the start of the payload */
+	uint32_t size;		/* bytes */
+	uint32_t cap;		/* capacity of bytes/string/array, else 0 */
+	uint32_t resv;
+};
+
+/* One message type.  Read-only; lives as long as its schema. */
+struct myc_schema_msg {
+	const char *name;	/* CamelCase, as in the schema */
+	const char *snake;	/* snake_case form used in C and OCaml */
+	const char *topic;
+	const char *desc;
+	uint16_t id;		/* type id, 1..MYC_TYPE_USER_MAX */
+	uint16_t line;
+	uint32_t size;		/* payload bytes, a multiple of 8 */
+	uint32_t nfields;	/* layout members, including pads and counts */
+	uint32_t resv;
+	const struct myc_schema_field *fields;
+};
+
+/*
+ * Load and validate the schema at @path.  On failure returns NULL, sets
+ * errno (MYC_E_PARSE for YAML syntax, MYC_E_INVALID for a schema error,
+ * or a system errno such as ENOENT) and, when @errbuf is not NULL, writes
+ * "FILE:LINE: what is wrong" into it (truncated to @errlen).
+ */
+MYC_API struct myc_schema *myc_schema_load(const char *path, char *errbuf,
+					   size_t errlen);
+/* The same from a buffer; @filename is used only in error messages. */
+MYC_API struct myc_schema *myc_schema_parse(const void *text, size_t len,
+					    const char *filename,
+					    char *errbuf, size_t errlen);
+MYC_API void myc_schema_free(struct myc_schema *schema);
+
+/* The schema's name (the "schema:" key), used as the code prefix. */
+MYC_API const char *myc_schema_name(const struct myc_schema *schema);
+/* 32-byte SHA-256 digest of the canonical form. */
+MYC_API const uint8_t *myc_schema_digest(const struct myc_schema *schema);
+/* The digest as 64 lowercase hex digits + NUL into @hex. */
+MYC_API void myc_schema_digest_hex(const struct myc_schema *schema,
+				   char hex[2 * MYC_SCHEMA_DIGEST_LEN + 1]);
+/* The canonical text that is hashed (NUL-terminated). */
+MYC_API const char *myc_schema_canonical(const struct myc_schema *schema);
+
+/* Message types in schema order; NULL when out of range / not found. */
+MYC_API unsigned myc_schema_msg_count(const struct myc_schema *schema);
+MYC_API const struct myc_schema_msg *
+myc_schema_msg_at(const struct myc_schema *schema, unsigned i);
+MYC_API const struct myc_schema_msg *
+myc_schema_msg_by_id(const struct myc_schema *schema, uint16_t id);
+MYC_API const struct myc_schema_msg *
+myc_schema_msg_by_name(const struct myc_schema *schema, const char *name);
+MYC_API const struct myc_schema_msg *
+myc_schema_msg_by_topic(const struct myc_schema *schema, const char *topic);
+
+/*
+ * Check a received payload against its message type: @size equals the
+ * type's size, padding is zero, bools are 0 or 1, array counts are within
+ * capacity and strings are zero-filled after their end.  Returns 0 or
+ * -MYC_E_PAYLOAD.
+ */
+MYC_API int myc_schema_msg_check(const struct myc_schema_msg *msg,
+				 const void *payload, size_t size);
 
 #ifdef __cplusplus
 }

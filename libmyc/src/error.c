@@ -23,6 +23,7 @@ static const char *const myc_errstr[MYC_ERRNO__END - MYC_ERRNO__START] = {
 	[MYC_E_CORRUPT - MYC_ERRNO__START] = "shared memory failed validation",
 	[MYC_E_PARSE - MYC_ERRNO__START] = "syntax error",
 	[MYC_E_INVALID - MYC_ERRNO__START] = "invalid input",
+	[MYC_E_PAYLOAD - MYC_ERRNO__START] = "payload does not match its schema type",
 };
 
 const char *myc_strerror(int err)
