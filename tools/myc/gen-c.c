@@ -72,7 +72,7 @@ static void member(FILE *out, const struct myc_schema_field *f)
 			fprintf(out, " %s[<= %u]", myc_kind_name(f->elem), f->cap);
 		if (f->desc[0]) {
 			fputs(": ", out);
-			gen_comment_text(out, f->desc, "*/", ' ');
+			gen_comment_text(out, f->desc, 1);
 		}
 	}
 	fprintf(out, " */\n");
@@ -128,7 +128,7 @@ static void message(FILE *out, const struct myc_schema *s, const struct myc_sche
 	fprintf(out, "/* %s", m->name);
 	if (m->desc[0]) {
 		fputs(": ", out);
-		gen_comment_text(out, m->desc, "*/", ' ');
+		gen_comment_text(out, m->desc, 1);
 	}
 	fprintf(out, " */\n#define ");
 	macro_name(out, s, m);

@@ -62,7 +62,7 @@ int gen_python(FILE *out, const struct myc_schema *s, const char *src)
 			fprintf(out, ", %u, %u, %u),", f->cap, f->offset, f->size);
 			if (f->desc[0]) {
 				fprintf(out, "  # ");
-				gen_comment_text(out, f->desc, "", ' ');
+				gen_comment_text(out, f->desc, 0);
 			}
 			fputc('\n', out);
 		}

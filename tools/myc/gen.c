@@ -27,16 +27,17 @@ const char *gen_basename(const char *path)
 	return s ? s + 1 : path;
 }
 
-void gen_comment_text(FILE *out, const char *s, const char *bad, char sub)
+void gen_comment_text(FILE *out, const char *s, int c_style)
 {
 	for (; *s; s++) {
 		char ch = *s;
 
 		if (ch == '\n' || ch == '\t' || ch == '\r')
 			ch = ' ';
-		else if (strchr(bad, ch))
-			ch = sub;
 		fputc(ch, out);
+		/* a star-slash or slash-star would end or nest a C comment */
+		if (c_style && ((ch == '*' && s[1] == '/') || (ch == '/' && s[1] == '*')))
+			fputc(' ', out);
 	}
 }
 

@@ -21,9 +21,10 @@ int gen_ocaml(FILE *out, const struct myc_schema *s, const char *src);
 /* Shared helpers */
 /* basename of @path (no allocation). */
 const char *gen_basename(const char *path);
-/* Write @s to @out with every byte of @bad replaced by @sub and newlines
- * and tabs by spaces: descriptions go into comments. */
-void gen_comment_text(FILE *out, const char *s, const char *bad, char sub);
+/* Write description @s on one line of a comment (newlines and tabs become
+ * spaces); @c_style: also split the two-character sequences that would end
+ * or nest a C comment. */
+void gen_comment_text(FILE *out, const char *s, int c_style);
 /* "md.quote" as a double-quoted C/Python/OCaml string literal (the schema
  * rules already limit topics and names to printable ASCII; this escapes
  * anything else as \ooo / \xNN). */

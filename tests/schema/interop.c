@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: MIT
+/*
+ * C side of the cross-language schema tests (tests/suites/schema-interop.sh).
+ * Built once per generated header:
+ *
+ *   cc -include GEN.h -DMESSAGES=PREFIX_MESSAGES interop.c
+ *
+ * and walks the messages through the header's X-macros, so the numbers it
+ * prints come from the C compiler (offsetof/sizeof), not from the schema
+ * compiler.  Commands:
+ *
+ *   layout        "Name size N" and "Name.member offset size" per member
+ *   sample        the sample values, one "Name.field=VALUE" line per field
+ *   encode FILE   write every message type's sample, in schema order
+ *   decode FILE   read such a file, check each message, print its values
+ *
+ * The sample values and the printed form are defined in interop.py; this
+ * file, interop.py and interop.ml implement the same definition.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum op { OP_FILL, OP_PRINT };
+
+struct ctx {
+	enum op op;
+	const char *msg;
+	const char *field;
+	unsigned mid;		/* type id */
+	unsigned j;		/* field index */
+};
+
+static unsigned char seed_byte(const struct ctx *c, unsigned e, unsigned k)
+{
+	return (unsigned char)((c->mid + 37 * c->j + 11 * e + 5 * k) % 251 + 1);
+}
+
+static size_t kind_size(const char *k)
+{
+	if (!strcmp(k, "bool"))
+		return 1;
+	return (size_t)atoi(k + 1) / 8;
+}
+
+static double sample_float(const struct ctx *c, unsigned e)
+{
+	double v = (c->mid % 1000) + c->j * 0.5 + e * 0.25 + 0.125;
+
+	return c->j % 2 ? -v : v;
+}
+
+/* One scalar of kind @k at @p: fill it with element @e's sample or print it. */
+static void scalar(const struct ctx *c, const char *k, void *p, unsigned e)
+{
+	size_t n = kind_size(k);
+
+	if (c->op == OP_FILL) {
+		if (!strcmp(k, "bool")) {
+			*(uint8_t *)p = (c->mid + c->j + e) % 2;
+		} else if (!strcmp(k, "f32")) {
+			float v = (float)sample_float(c, e);
+
+			memcpy(p, &v, 4);
+		} else if (!strcmp(k, "f64")) {
+			double v = sample_float(c, e);
+
+			memcpy(p, &v, 8);
+		} else {
+			for (size_t i = 0; i < n; i++)	/* little-endian host */
+				((unsigned char *)p)[i] = seed_byte(c, e, (unsigned)i);
+		}
+		return;
+	}
+	if (!strcmp(k, "bool")) {
+		printf("%u", *(uint8_t *)p);
+	} else if (!strcmp(k, "f32")) {
+		uint32_t b;
+
+		memcpy(&b, p, 4);
+		printf("f32:%08x", b);
+	} else if (!strcmp(k, "f64")) {
+		uint64_t b;
+
+		memcpy(&b, p, 8);
+		printf("f64:%016llx", (unsigned long long)b);
+	} else {
+		uint64_t u = 0;
+
+		memcpy(&u, p, n);
+		if (k[0] == 'i' && n < 8 && (u >> (8 * n - 1)))
+			u |= ~0ull << (8 * n);	/* sign-extend */
+		if (k[0] == 'i')
+			printf("%lld", (long long)u);
+		else
+			printf("%llu", (unsigned long long)u);
+	}
+}
+
+static void begin(const struct ctx *c)
+{
+	if (c->op == OP_PRINT)
+		printf("%s.%s=", c->msg, c->field);
+}
+
+static void end(const struct ctx *c)
+{
+	if (c->op == OP_PRINT)
+		printf("\n");
+}
+
+static void hex(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+}
+
+static void string_field(const struct ctx *c, char *p, unsigned cap)
+{
+	begin(c);
+	if (c->op == OP_FILL) {
+		unsigned len = c->j % 2 ? cap / 2 : cap;
+
+		for (unsigned i = 0; i < len; i++)
+			p[i] = (char)('a' + (c->mid + c->j + i) % 26);
+	} else {
+		printf("s:");
+		hex((unsigned char *)p, strnlen(p, cap));
+	}
+	end(c);
+}
+
+static void bytes_field(const struct ctx *c, uint8_t *p, unsigned cap)
+{
+	begin(c);
+	if (c->op == OP_FILL) {
+		for (unsigned i = 0; i < cap; i++)
+			p[i] = (uint8_t)((c->mid + 3 * c->j + 7 * i) % 255 + 1);
+	} else {
+		printf("b:");
+		hex(p, cap);
+	}
+	end(c);
+}
+
+static void array_field(const struct ctx *c, const char *elem, uint16_t *len, void *p,
+			unsigned cap)
+{
+	size_t esz = kind_size(elem);
+
+	begin(c);
+	if (c->op == OP_FILL)
+		*len = (uint16_t)(c->j % 2 ? (cap + 1) / 2 : cap);
+	else
+		printf("[");
+	for (unsigned e = 0; e < *len; e++) {
+		if (c->op == OP_PRINT && e)
+			printf(",");
+		scalar(c, elem, (char *)p + e * esz, e);
+	}
+	if (c->op == OP_PRINT)
+		printf("]");
+	end(c);
+}
+
+#define ONE(k, m, f) do { begin(c); scalar(c, #k, &(m)->f, 0); end(c); } while (0)
+#define FIELD_u8(m, f, elem, cap) ONE(u8, m, f)
+#define FIELD_u16(m, f, elem, cap) ONE(u16, m, f)
+#define FIELD_u32(m, f, elem, cap) ONE(u32, m, f)
+#define FIELD_u64(m, f, elem, cap) ONE(u64, m, f)
+#define FIELD_i8(m, f, elem, cap) ONE(i8, m, f)
+#define FIELD_i16(m, f, elem, cap) ONE(i16, m, f)
+#define FIELD_i32(m, f, elem, cap) ONE(i32, m, f)
+#define FIELD_i64(m, f, elem, cap) ONE(i64, m, f)
+#define FIELD_f32(m, f, elem, cap) ONE(f32, m, f)
+#define FIELD_f64(m, f, elem, cap) ONE(f64, m, f)
+#define FIELD_bool(m, f, elem, cap) ONE(bool, m, f)
+#define FIELD_string(m, f, elem, cap) string_field(c, (m)->f, cap)
+#define FIELD_bytes(m, f, elem, cap) bytes_field(c, (m)->f, cap)
+#define FIELD_array(m, f, elem, cap) array_field(c, #elem, &(m)->f##_len, (m)->f, cap)
+
+#define X_FIELD(tag, f, kind, elem, cap) \
+	c->field = #f; FIELD_##kind(m, f, elem, cap); c->j++;
+
+/* walk_<tag>(): fill or print every field of one message */
+#define X_WALK(tag, Name, id, UP)					\
+static void walk_##tag(struct ctx *c, struct tag *m)			\
+{									\
+	c->msg = #Name;							\
+	c->mid = id;							\
+	c->j = 0;							\
+	UP##_FIELDS(X_FIELD)						\
+}
+MESSAGES(X_WALK)
+
+#define X_MEMBER(tag, mem)						\
+	printf("%s.%s %zu %zu\n", name, #mem, offsetof(struct tag, mem),\
+	       sizeof(((struct tag *)0)->mem));
+#define X_LAYOUT(tag, Name, id, UP)					\
+	{								\
+		const char *name = #Name;				\
+									\
+		printf("%s size %zu\n", name, sizeof(struct tag));	\
+		UP##_LAYOUT(X_MEMBER)					\
+	}
+
+#define X_SAMPLE(tag, Name, id, UP)					\
+	{								\
+		struct tag m;						\
+									\
+		tag##_init(&m);						\
+		c.op = OP_FILL;						\
+		walk_##tag(&c, &m);					\
+		if (tag##_check(&m)) {					\
+			fprintf(stderr, "%s: sample fails check\n", #Name);\
+			return 1;					\
+		}							\
+		if (out)						\
+			fwrite(&m, sizeof(m), 1, out);			\
+		else {							\
+			c.op = OP_PRINT;				\
+			walk_##tag(&c, &m);				\
+		}							\
+	}
+
+#define X_DECODE(tag, Name, id, UP)					\
+	{								\
+		struct tag m;						\
+									\
+		if (fread(&m, sizeof(m), 1, in) != 1) {			\
+			fprintf(stderr, "%s: short file\n", #Name);	\
+			return 1;					\
+		}							\
+		if (tag##_check(&m)) {					\
+			fprintf(stderr, "%s: check failed\n", #Name);	\
+			return 1;					\
+		}							\
+		c.op = OP_PRINT;					\
+		walk_##tag(&c, &m);					\
+	}
+
+int main(int argc, char **argv)
+{
+	struct ctx c = { 0 };
+	FILE *out = NULL, *in;
+
+	if (argc == 2 && !strcmp(argv[1], "layout")) {
+		MESSAGES(X_LAYOUT)
+		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[1], "sample")) {
+		MESSAGES(X_SAMPLE)
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "encode")) {
+		out = fopen(argv[2], "wb");
+		if (!out)
+			return 1;
+		MESSAGES(X_SAMPLE)
+		return fclose(out) ? 1 : 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "decode")) {
+		in = fopen(argv[2], "rb");
+		if (!in)
+			return 1;
+		MESSAGES(X_DECODE)
+		if (fgetc(in) != EOF) {
+			fprintf(stderr, "trailing bytes\n");
+			return 1;
+		}
+		fclose(in);
+		return 0;
+	}
+	fprintf(stderr, "usage: %s layout|sample|encode FILE|decode FILE\n", argv[0]);
+	return 2;
+}

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: MIT
+"""Python side of the cross-language schema tests (schema-interop.sh).
+
+Usage: interop.py MODULE_DIR MODULE layout|sample|encode FILE|decode FILE
+
+The sample value of field number j (0-based, schema order) of the message
+with type id `mid`, element e of an array (0 for a scalar):
+
+  integers  the little-endian bytes ((mid + 37j + 11e + 5k) % 251) + 1,
+            k = 0 .. size-1, read as signed for i8..i64
+  bool      (mid + j + e) % 2 == 1
+  f32/f64   (mid % 1000) + 0.5j + 0.25e + 0.125, negated when j is odd
+            (exact in both widths)
+  string    cap characters when j is even, cap // 2 when odd; character i
+            is 'a' + (mid + j + i) % 26
+  bytes     byte i is ((mid + 3j + 7i) % 255) + 1
+  array     cap elements when j is even, (cap + 1) // 2 when odd
+
+Printed form, one line per field, "Name.field=VALUE": integers in decimal,
+bool 0/1, f32:/f64: followed by the IEEE bits in hex, s:/b: followed by the
+bytes in hex, arrays as [v,v,...].  interop.c and interop.ml follow this.
+"""
+import struct
+import sys
+
+
+def int_sample(mid, j, e, kind):
+    n = 1 if kind == 'bool' else int(kind[1:]) // 8
+    raw = bytes(((mid + 37 * j + 11 * e + 5 * k) % 251) + 1 for k in range(n))
+    return int.from_bytes(raw, 'little', signed=kind[0] == 'i')
+
+
+def scalar_sample(mid, j, e, kind):
+    if kind == 'bool':
+        return (mid + j + e) % 2 == 1
+    if kind in ('f32', 'f64'):
+        v = (mid % 1000) + 0.5 * j + 0.25 * e + 0.125
+        return -v if j % 2 else v
+    return int_sample(mid, j, e, kind)
+
+
+def sample(cls):
+    values = {}
+    for j, f in enumerate(cls._FIELDS):
+        mid = cls.TYPE_ID
+        if f.kind == 'string':
+            n = f.cap // 2 if j % 2 else f.cap
+            values[f.name] = ''.join(chr(ord('a') + (mid + j + i) % 26) for i in range(n))
+        elif f.kind == 'bytes':
+            values[f.name] = bytes(((mid + 3 * j + 7 * i) % 255) + 1 for i in range(f.cap))
+        elif f.kind == 'array':
+            n = (f.cap + 1) // 2 if j % 2 else f.cap
+            values[f.name] = [scalar_sample(mid, j, e, f.elem) for e in range(n)]
+        else:
+            values[f.name] = scalar_sample(mid, j, 0, f.kind)
+    return cls(**values)
+
+
+def fmt_scalar(kind, v):
+    if kind == 'bool':
+        return '1' if v else '0'
+    if kind == 'f32':
+        return 'f32:%08x' % struct.unpack('<I', struct.pack('<f', v))[0]
+    if kind == 'f64':
+        return 'f64:%016x' % struct.unpack('<Q', struct.pack('<d', v))[0]
+    return '%d' % v
+
+
+def show(msg):
+    for f in msg._FIELDS:
+        v = getattr(msg, f.name)
+        if f.kind == 'string':
+            s = 's:' + v.encode('utf-8').hex()
+        elif f.kind == 'bytes':
+            s = 'b:' + v.hex()
+        elif f.kind == 'array':
+            s = '[' + ','.join(fmt_scalar(f.elem, x) for x in v) + ']'
+        else:
+            s = fmt_scalar(f.kind, v)
+        print('%s.%s=%s' % (msg.NAME, f.name, s))
+
+
+def main(argv):
+    sys.path.insert(0, argv[1])
+    mod = __import__(argv[2])
+    cmd = argv[3]
+    classes = list(mod.MESSAGES.values())      # schema order
+    if cmd == 'layout':
+        for cls in classes:
+            print('%s size %d' % (cls.NAME, cls.SIZE))
+            for name, off, size in cls.LAYOUT:
+                print('%s.%s %d %d' % (cls.NAME, name, off, size))
+    elif cmd == 'sample':
+        for cls in classes:
+            show(sample(cls))
+    elif cmd == 'encode':
+        with open(argv[4], 'wb') as out:
+            for cls in classes:
+                out.write(sample(cls).pack())
+    elif cmd == 'decode':
+        with open(argv[4], 'rb') as f:
+            data = f.read()
+        off = 0
+        for cls in classes:
+            show(cls.unpack(data[off:off + cls.SIZE]))
+            off += cls.SIZE
+        if off != len(data):
+            sys.exit('trailing bytes')
+    else:
+        sys.exit('unknown command')
+
+
+if __name__ == '__main__':
+    main(sys.argv)
