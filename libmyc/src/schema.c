@@ -340,7 +340,7 @@ struct raw_field {
 	yaml_node_t *node;
 };
 
-static int parse_type(struct ctx *c, yaml_node_t *n, struct raw_field *f)
+static int parse_type(struct ctx *c, yaml_node_t *n, const char *msg, struct raw_field *f)
 {
 	const char *t, *br;
 	char base[16];
@@ -367,7 +367,8 @@ static int parse_type(struct ctx *c, yaml_node_t *n, struct raw_field *f)
 	if (!br) {
 		if (k == MYC_K_BYTES || k == MYC_K_STRING)
 			return fail(c, n, MYC_E_INVALID,
-				    "type '%s' needs a capacity, e.g. '%s[16]'", t, t);
+				    "message '%s' field '%s': type '%s' needs a capacity, "
+				    "e.g. '%s[16]'", msg, f->name, t, t);
 		f->kind = (uint16_t)k;
 		return 0;
 	}
@@ -390,7 +391,9 @@ static int parse_type(struct ctx *c, yaml_node_t *n, struct raw_field *f)
 			goto oversize;
 	}
 	if (cap == 0)
-		return fail(c, n, MYC_E_INVALID, "type '%s': capacity must be at least 1", t);
+		return fail(c, n, MYC_E_INVALID,
+			    "message '%s' field '%s': type '%s': capacity must be at least 1",
+			    msg, f->name, t);
 	if (k == MYC_K_BYTES || k == MYC_K_STRING) {
 		f->kind = (uint16_t)k;
 	} else {
@@ -403,12 +406,13 @@ static int parse_type(struct ctx *c, yaml_node_t *n, struct raw_field *f)
 	return 0;
 oversize:
 	return fail(c, n, MYC_E_INVALID,
-		    "type '%s': capacity too large (a payload holds at most %u bytes)",
-		    t, MYC_PAYLOAD_MAX);
+		    "message '%s' field '%s': type '%s': capacity too large "
+		    "(a payload holds at most %u bytes)", msg, f->name, t, MYC_PAYLOAD_MAX);
 unknown:
 	return fail(c, n, MYC_E_INVALID,
-		    "unknown type '%s' (expected u8..u64, i8..i64, f32, f64, bool, "
-		    "bytes[N], string[N] or SCALAR[N])", t);
+		    "message '%s' field '%s': unknown type '%s' (expected u8..u64, "
+		    "i8..i64, f32, f64, bool, bytes[N], string[N] or SCALAR[N])",
+		    msg, f->name, t);
 }
 
 /* Builds the layout member list of one message. */
@@ -608,7 +612,7 @@ static int parse_fields(struct ctx *c, struct myc_schema_msg *msg, yaml_node_t *
 		}
 		if (ret)
 			break;
-		ret = parse_type(c, keys[1].val, r);
+		ret = parse_type(c, keys[1].val, msg->name, r);
 		if (ret)
 			break;
 		r->desc = "";
