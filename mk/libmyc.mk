@@ -20,6 +20,7 @@ $(BUILD)/gen/.stamp:
 $(LIB_SO): $(LIB_OBJS) $(LIB_MAP)
 	$(CC) -shared -Wl,-soname,libmyc.so.0 -Wl,--version-script=$(LIB_MAP) \
 		-Wl,-z,defs $(LDFLAGS) -o $@ $(LIB_OBJS) $(LIBS)
+	ln -sf libmyc.so $(BUILD)/libmyc.so.0
 
 $(LIB_A): $(LIB_OBJS)
 	@rm -f $@

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+/*
+ * _mycelium: CPython extension over libmyc.  The Python layer
+ * (mycelium/__init__.py) builds the user-facing API on these types.
+ * Blocking calls release the GIL; the payload is copied while the GIL is
+ * held.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+#include <myc.h>
+
+static PyObject *MyceliumError;
+static PyObject *error_classes;	/* code -> subclass, filled by __init__.py */
+
+/* Raise MyceliumError (or the subclass registered for the code) with args
+ * (code, message) for a negative result. */
+static PyObject *myc_raise(int err)
+{
+	PyObject *args, *key, *cls = NULL;
+
+	if (err < 0)
+		err = -err;
+	key = PyLong_FromLong(err);
+	if (key && error_classes)
+		cls = PyDict_GetItemWithError(error_classes, key);
+	Py_XDECREF(key);
+	if (PyErr_Occurred())
+		return NULL;
+	args = Py_BuildValue("(is)", err, myc_strerror(err));
+	if (args) {
+		PyErr_SetObject(cls ? cls : MyceliumError, args);
+		Py_DECREF(args);
+	}
+	return NULL;
+}
+
+static int type_id_ok(int type_id)
+{
+	if (type_id < 0 || type_id > 0xffff) {
+		myc_raise(-EINVAL);
+		return 0;
+	}
+	return 1;
+}
+
+static PyObject *header_tuple(const struct myc_frame_hdr *h)
+{
+	return Py_BuildValue("(IHHKKI)", h->len, h->type, h->flags,
+			     (unsigned long long)h->seq,
+			     (unsigned long long)h->ts_ns, h->src);
+}
+
+/* ---- Bus ---------------------------------------------------------------- */
+
+typedef struct {
+	PyObject_HEAD
+	struct myc_bus *bus;
+} BusObject;
+
+static int Bus_init(BusObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "name", NULL };
+	struct myc_bus_opts o = { .sz = sizeof(o) };
+	const char *name = NULL;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|z", kwlist, &name))
+		return -1;
+	o.name = name;
+	myc_bus_free(self->bus);
+	self->bus = myc_bus_new(&o);
+	if (!self->bus) {
+		myc_raise(-errno);
+		return -1;
+	}
+	return 0;
+}
+
+static struct myc_bus *live_bus(BusObject *b)
+{
+	if (!b->bus)
+		myc_raise(-EBADF);
+	return b->bus;
+}
+
+static PyObject *Bus_close(BusObject *self, PyObject *unused)
+{
+	myc_bus_free(self->bus);
+	self->bus = NULL;
+	Py_RETURN_NONE;
+}
+
+static PyObject *Bus_topic(BusObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "type_id", "policy", "depth", "max_size", NULL };
+	struct myc_topic_opts o = { .sz = sizeof(o) };
+	int type_id, err;
+	unsigned int policy = 0, depth = 0, max_size = 0;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "i|III", kwlist, &type_id,
+					 &policy, &depth, &max_size))
+		return NULL;
+	if (!type_id_ok(type_id) || !live_bus(self))
+		return NULL;
+	o.policy = policy;
+	o.depth = depth;
+	o.max_size = max_size;
+	err = myc_bus_topic(self->bus, (uint16_t)type_id, &o);
+	if (err < 0)
+		return myc_raise(err);
+	Py_RETURN_NONE;
+}
+
+static void Bus_dealloc(BusObject *self)
+{
+	myc_bus_free(self->bus);
+	Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef Bus_methods[] = {
+	{ "close", (PyCFunction)Bus_close, METH_NOARGS, "Free the bus." },
+	{ "topic", (PyCFunction)(void (*)(void))Bus_topic,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "topic(type_id, policy=0, depth=0, max_size=0): configure a topic." },
+	{ NULL }
+};
+
+static PyTypeObject BusType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "mycelium._mycelium.Bus",
+	.tp_basicsize = sizeof(BusObject),
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_doc = "Bus(name=None): a libmyc bus.",
+	.tp_new = PyType_GenericNew,
+	.tp_init = (initproc)Bus_init,
+	.tp_dealloc = (destructor)Bus_dealloc,
+	.tp_methods = Bus_methods,
+};
+
+/* ---- Publisher ---------------------------------------------------------- */
+
+typedef struct {
+	PyObject_HEAD
+	struct myc_pub *pub;
+	PyObject *bus;		/* keeps the bus alive */
+	int may_block;
+} PubObject;
+
+static int Pub_init(PubObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "bus", "type_id", "timeout_ms", NULL };
+	struct myc_pub_opts o = { .sz = sizeof(o) };
+	PyObject *bus;
+	int type_id, timeout_ms = 0;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i|i", kwlist, &BusType,
+					 &bus, &type_id, &timeout_ms))
+		return -1;
+	if (!type_id_ok(type_id) || !live_bus((BusObject *)bus))
+		return -1;
+	o.timeout_ms = timeout_ms;
+	myc_pub_free(self->pub);
+	self->pub = myc_pub_new(((BusObject *)bus)->bus, (uint16_t)type_id, &o);
+	if (!self->pub) {
+		myc_raise(-errno);
+		return -1;
+	}
+	Py_INCREF(bus);
+	Py_XSETREF(self->bus, bus);
+	self->may_block = timeout_ms != 0;
+	return 0;
+}
+
+static PyObject *Pub_send(PubObject *self, PyObject *arg)
+{
+	Py_buffer view;
+	void *buf;
+	int err;
+
+	if (!self->pub)
+		return myc_raise(-EBADF);
+	if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+		return NULL;
+	if (self->may_block) {
+		/* may wait for a subscriber served by another Python thread */
+		Py_BEGIN_ALLOW_THREADS
+		err = myc_pub_claim(self->pub, (size_t)view.len, &buf);
+		Py_END_ALLOW_THREADS
+	} else {
+		err = myc_pub_claim(self->pub, (size_t)view.len, &buf);
+	}
+	if (err < 0) {
+		PyBuffer_Release(&view);
+		return myc_raise(err);
+	}
+	memcpy(buf, view.buf, (size_t)view.len);
+	PyBuffer_Release(&view);
+	err = myc_pub_commit(self->pub, buf);
+	if (err < 0)
+		return myc_raise(err);
+	Py_RETURN_NONE;
+}
+
+static PyObject *Pub_close(PubObject *self, PyObject *unused)
+{
+	myc_pub_free(self->pub);
+	self->pub = NULL;
+	Py_CLEAR(self->bus);
+	Py_RETURN_NONE;
+}
+
+static void Pub_dealloc(PubObject *self)
+{
+	myc_pub_free(self->pub);
+	Py_XDECREF(self->bus);
+	Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef Pub_methods[] = {
+	{ "send", (PyCFunction)Pub_send, METH_O,
+	  "send(bytes_like): publish one message (copied)." },
+	{ "close", (PyCFunction)Pub_close, METH_NOARGS, "Free the publisher." },
+	{ NULL }
+};
+
+static PyTypeObject PubType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "mycelium._mycelium.Publisher",
+	.tp_basicsize = sizeof(PubObject),
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_doc = "Publisher(bus, type_id, timeout_ms=0)",
+	.tp_new = PyType_GenericNew,
+	.tp_init = (initproc)Pub_init,
+	.tp_dealloc = (destructor)Pub_dealloc,
+	.tp_methods = Pub_methods,
+};
+
+/* ---- Subscriber --------------------------------------------------------- */
+
+typedef struct {
+	PyObject_HEAD
+	struct myc_sub *sub;
+	PyObject *bus;
+} SubObject;
+
+static int Sub_init(SubObject *self, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "bus", "type_id", NULL };
+	struct myc_sub_opts o = { .sz = sizeof(o) };
+	PyObject *bus;
+	int type_id;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i", kwlist, &BusType,
+					 &bus, &type_id))
+		return -1;
+	if (!type_id_ok(type_id) || !live_bus((BusObject *)bus))
+		return -1;
+	myc_sub_free(self->sub);
+	self->sub = myc_sub_new(((BusObject *)bus)->bus, (uint16_t)type_id, &o);
+	if (!self->sub) {
+		myc_raise(-errno);
+		return -1;
+	}
+	Py_INCREF(bus);
+	Py_XSETREF(self->bus, bus);
+	return 0;
+}
+
+/* recv(timeout_ms=-1) -> (header_tuple, bytes) or None on timeout */
+static PyObject *Sub_recv(SubObject *self, PyObject *args)
+{
+	int timeout_ms = -1, err;
+	struct myc_msg *m;
+	PyObject *hdr, *data, *ret;
+
+	if (!PyArg_ParseTuple(args, "|i", &timeout_ms))
+		return NULL;
+	if (!self->sub)
+		return myc_raise(-EBADF);
+	/* poll with the GIL held first: no GIL round trip while busy */
+	err = myc_sub_recv(self->sub, &m, 0);
+	if (err == -EAGAIN && timeout_ms != 0) {
+		Py_BEGIN_ALLOW_THREADS
+		err = myc_sub_recv(self->sub, &m, timeout_ms);
+		Py_END_ALLOW_THREADS
+	}
+	if (err == -EAGAIN || err == -ETIMEDOUT)
+		Py_RETURN_NONE;
+	if (err < 0)
+		return myc_raise(err);
+	hdr = header_tuple(myc_msg_hdr(m));
+	data = PyBytes_FromStringAndSize(myc_msg_data(m),
+					 (Py_ssize_t)myc_msg_size(m));
+	myc_msg_release(m);
+	if (!hdr || !data) {
+		Py_XDECREF(hdr);
+		Py_XDECREF(data);
+		return NULL;
+	}
+	ret = PyTuple_Pack(2, hdr, data);
+	Py_DECREF(hdr);
+	Py_DECREF(data);
+	return ret;
+}
+
+static PyObject *Sub_lost(SubObject *self, void *closure)
+{
+	if (!self->sub)
+		return myc_raise(-EBADF);
+	return PyLong_FromUnsignedLongLong(myc_sub_lost(self->sub));
+}
+
+static PyObject *Sub_fileno(SubObject *self, PyObject *unused)
+{
+	int fd;
+
+	if (!self->sub)
+		return myc_raise(-EBADF);
+	fd = myc_sub_fd(self->sub);
+	if (fd < 0)
+		return myc_raise(fd);
+	return PyLong_FromLong(fd);
+}
+
+static PyObject *Sub_close(SubObject *self, PyObject *unused)
+{
+	myc_sub_free(self->sub);
+	self->sub = NULL;
+	Py_CLEAR(self->bus);
+	Py_RETURN_NONE;
+}
+
+static void Sub_dealloc(SubObject *self)
+{
+	myc_sub_free(self->sub);
+	Py_XDECREF(self->bus);
+	Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyMethodDef Sub_methods[] = {
+	{ "recv", (PyCFunction)Sub_recv, METH_VARARGS,
+	  "recv(timeout_ms=-1) -> (header, payload) or None on timeout." },
+	{ "fileno", (PyCFunction)Sub_fileno, METH_NOARGS,
+	  "An fd that polls readable while messages are pending." },
+	{ "close", (PyCFunction)Sub_close, METH_NOARGS, "Free the subscriber." },
+	{ NULL }
+};
+
+static PyGetSetDef Sub_getset[] = {
+	{ "lost", (getter)Sub_lost, NULL, "messages lost to overflow", NULL },
+	{ NULL }
+};
+
+static PyTypeObject SubType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "mycelium._mycelium.Subscriber",
+	.tp_basicsize = sizeof(SubObject),
+	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
+	.tp_doc = "Subscriber(bus, type_id)",
+	.tp_new = PyType_GenericNew,
+	.tp_init = (initproc)Sub_init,
+	.tp_dealloc = (destructor)Sub_dealloc,
+	.tp_methods = Sub_methods,
+	.tp_getset = Sub_getset,
+};
+
+/* ---- frames ------------------------------------------------------------- */
+
+static PyObject *frame_encode(PyObject *mod, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "type_id", "payload", "flags", "seq", "ts_ns",
+				  "src", NULL };
+	struct myc_frame_hdr h = { 0 };
+	int type_id, flags = 0;
+	unsigned long long seq = 0, ts = 0;
+	unsigned int src = 0;
+	Py_buffer view;
+	PyObject *out;
+	int span;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "iy*|iKKI", kwlist, &type_id,
+					 &view, &flags, &seq, &ts, &src))
+		return NULL;
+	if (!type_id_ok(type_id) || flags < 0 || flags > 0xffff) {
+		PyBuffer_Release(&view);
+		return PyErr_Occurred() ? NULL : myc_raise(-EINVAL);
+	}
+	if ((size_t)view.len > MYC_PAYLOAD_MAX) {
+		PyBuffer_Release(&view);
+		return myc_raise(-MYC_E_FRAME_OVERSIZE);
+	}
+	h.type = (uint16_t)type_id;
+	h.flags = (uint16_t)flags;
+	h.seq = seq;
+	h.ts_ns = ts;
+	h.src = src;
+	out = PyBytes_FromStringAndSize(NULL,
+		myc_frame_span((uint32_t)(MYC_FRAME_HDR_SIZE + view.len)));
+	if (!out) {
+		PyBuffer_Release(&view);
+		return NULL;
+	}
+	span = myc_frame_encode(PyBytes_AS_STRING(out), PyBytes_GET_SIZE(out),
+				&h, view.buf, (size_t)view.len);
+	PyBuffer_Release(&view);
+	if (span < 0) {
+		Py_DECREF(out);
+		return myc_raise(span);
+	}
+	return out;
+}
+
+/* frame_decode(buf) -> (header_tuple, payload, span) */
+static PyObject *frame_decode(PyObject *mod, PyObject *arg)
+{
+	struct myc_frame_hdr h;
+	const void *payload;
+	Py_buffer view;
+	PyObject *hdr, *data, *ret;
+	int span;
+
+	if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
+		return NULL;
+	span = myc_frame_decode(view.buf, (size_t)view.len, &h, &payload);
+	if (span < 0) {
+		PyBuffer_Release(&view);
+		return myc_raise(span);
+	}
+	hdr = header_tuple(&h);
+	data = PyBytes_FromStringAndSize(payload, h.len - MYC_FRAME_HDR_SIZE);
+	PyBuffer_Release(&view);
+	if (!hdr || !data) {
+		Py_XDECREF(hdr);
+		Py_XDECREF(data);
+		return NULL;
+	}
+	ret = Py_BuildValue("(OOi)", hdr, data, span);
+	Py_DECREF(hdr);
+	Py_DECREF(data);
+	return ret;
+}
+
+static PyObject *strerror_py(PyObject *mod, PyObject *arg)
+{
+	long e = PyLong_AsLong(arg);
+
+	if (e == -1 && PyErr_Occurred())
+		return NULL;
+	return PyUnicode_FromString(myc_strerror((int)e));
+}
+
+static PyMethodDef module_methods[] = {
+	{ "frame_encode", (PyCFunction)(void (*)(void))frame_encode,
+	  METH_VARARGS | METH_KEYWORDS,
+	  "frame_encode(type_id, payload, flags=0, seq=0, ts_ns=0, src=0) -> bytes" },
+	{ "frame_decode", frame_decode, METH_O,
+	  "frame_decode(buf) -> (header, payload, span)" },
+	{ "strerror", strerror_py, METH_O, "strerror(code) -> str" },
+	{ NULL }
+};
+
+static struct PyModuleDef module_def = {
+	PyModuleDef_HEAD_INIT, "_mycelium",
+	"C extension over libmyc (use the mycelium package).", -1,
+	module_methods,
+};
+
+PyMODINIT_FUNC PyInit__mycelium(void)
+{
+	PyObject *m;
+
+	if (PyType_Ready(&BusType) < 0 || PyType_Ready(&PubType) < 0 ||
+	    PyType_Ready(&SubType) < 0)
+		return NULL;
+	m = PyModule_Create(&module_def);
+	if (!m)
+		return NULL;
+	MyceliumError = PyErr_NewExceptionWithDoc(
+		"mycelium._mycelium.MyceliumError",
+		"An error from libmyc: args are (code, message).", NULL, NULL);
+	if (!MyceliumError)
+		goto fail;
+	Py_INCREF(MyceliumError);
+	Py_INCREF(&BusType);
+	Py_INCREF(&PubType);
+	Py_INCREF(&SubType);
+	error_classes = PyDict_New();
+	if (!error_classes)
+		goto fail;
+	Py_INCREF(error_classes);
+	if (PyModule_AddObject(m, "error_classes", error_classes) < 0 ||
+	    PyModule_AddObject(m, "MyceliumError", MyceliumError) < 0 ||
+	    PyModule_AddObject(m, "Bus", (PyObject *)&BusType) < 0 ||
+	    PyModule_AddObject(m, "Publisher", (PyObject *)&PubType) < 0 ||
+	    PyModule_AddObject(m, "Subscriber", (PyObject *)&SubType) < 0 ||
+	    PyModule_AddIntConstant(m, "E_BACK_PRESSURED", MYC_E_BACK_PRESSURED) < 0 ||
+	    PyModule_AddIntConstant(m, "E_DIGEST", MYC_E_DIGEST) < 0 ||
+	    PyModule_AddIntConstant(m, "ERRNO_BASE", MYC_ERRNO__START) < 0 ||
+	    PyModule_AddIntConstant(m, "LOSSY", MYC_LOSSY) < 0 ||
+	    PyModule_AddIntConstant(m, "LOSSLESS", MYC_LOSSLESS) < 0 ||
+	    PyModule_AddIntConstant(m, "FRAME_HDR_SIZE", MYC_FRAME_HDR_SIZE) < 0 ||
+	    PyModule_AddIntConstant(m, "PAYLOAD_MAX", MYC_PAYLOAD_MAX) < 0)
+		goto fail;
+	return m;
+fail:
+	Py_DECREF(m);
+	return NULL;
+}
