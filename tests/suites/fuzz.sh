@@ -26,7 +26,7 @@ for target in "$top"/tests/fuzz/*.c; do
 	if ! clang -g -O1 -std=gnu11 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I"$top/libmyc/include" -I"$top/libmyc/src" \
 		-I"$top/kmod/uapi" -o "$bin" "$target" "${libsrcs[@]}" \
-		-lurcu-bp -lurcu-common -lpthread -lm >"$out/$name.build.log" 2>&1; then
+		-lurcu-bp -lurcu-common -lyaml -lpthread -lm >"$out/$name.build.log" 2>&1; then
 		cat "$out/$name.build.log"
 		echo "FAIL $name (build)"
 		continue
