@@ -59,6 +59,22 @@ def _check_scalar(where, kind, v):
                               % (where, v, kind, lo, hi))
 
 
+def _array_ok(kind, v):
+    """Fast check of a whole array; False means "look element by element"."""
+    if not v:
+        return True
+    if kind == 'bool':
+        return all(type(x) is bool for x in v)
+    if kind in ('f32', 'f64'):
+        if not all(type(x) is float for x in v):
+            return False
+        return kind == 'f64' or max(map(abs, v)) <= _F32_MAX
+    if not all(type(x) is int for x in v):
+        return False
+    lo, hi = _KINDS[kind][1:]
+    return lo <= min(v) and max(v) <= hi
+
+
 def _normalize(cls, f, v):
     """Check @v for field @f and return the value to store."""
     where = '%s.%s' % (cls.NAME, f.name)
@@ -86,8 +102,9 @@ def _normalize(cls, f, v):
         if len(v) > f.cap:
             raise SchemaError('%s: %d elements exceed the capacity of %d'
                               % (where, len(v), f.cap))
-        for i, x in enumerate(v):
-            _check_scalar('%s[%d]' % (where, i), f.elem, x)
+        if not _array_ok(f.elem, v):
+            for i, x in enumerate(v):   # slow path: name the bad element
+                _check_scalar('%s[%d]' % (where, i), f.elem, x)
         return list(v)
     _check_scalar(where, f.kind, v)
     return v
@@ -107,16 +124,69 @@ def _default(f):
     return 0
 
 
-def _code(f):
-    if f.role == 'pad' or f.kind in ('string', 'bytes'):
+def _code(f, pad):
+    if f.role == 'pad':
+        return '%d%s' % (f.size, pad)
+    if f.kind in ('string', 'bytes'):
         return '%ds' % f.size
     if f.kind == 'array':
         return '%d%s' % (f.cap, _KINDS[f.elem][0])
     return _KINDS[f.kind][0]
 
 
+# Helpers of the generated pack()/unpack() methods.  Scalars, strings and
+# bytes are checked when assigned and are immutable, so pack() only
+# re-checks arrays (a list may have been changed in place).
+
+def _arr_out(msg, name):
+    """[count, elements..., zeros...] of array field @name, checked."""
+    f = msg._BY_NAME[name]
+    v = _normalize(type(msg), f, getattr(msg, name))
+    return [len(v)] + v + [0] * (f.cap - len(v))
+
+
+def _bad(cls, name, text):
+    raise SchemaError('%s.%s: %s' % (cls.NAME, name, text))
+
+
+def _bad_size(cls, buf):
+    raise SchemaError('%s: payload is %d bytes, expected %d'
+                      % (cls.NAME, len(buf), cls.SIZE))
+
+
+def _str_in(cls, name, raw):
+    n = raw.find(b'\0')
+    if n < 0:
+        n = len(raw)
+    elif raw[n:].strip(b'\0'):
+        _bad(cls, name, 'bytes after the end of the string are not zero')
+    try:
+        return raw[:n].decode('utf-8')
+    except UnicodeDecodeError as e:
+        _bad(cls, name, 'not UTF-8 (%s)' % e)
+
+
+def _arr_in(cls, name, buf, count, vals):
+    f = cls._BY_NAME[name]
+    if count > f.cap:
+        _bad(cls, name, 'count %d exceeds the capacity of %d' % (count, f.cap))
+    esz = f.size // f.cap
+    if bytes(buf[f.offset + count * esz:f.offset + f.size]).strip(b'\0'):
+        _bad(cls, name, 'elements beyond the count are not zero')
+    v = list(vals[:count])
+    if f.elem == 'bool':
+        if any(x > 1 for x in v):
+            _bad(cls, name, 'bool element is not 0 or 1')
+        v = [x == 1 for x in v]
+    return v
+
+
+
 class Message:
-    """Base of the generated message classes."""
+    """Base of the generated message classes.  Each class has generated
+    pack() (-> SIZE bytes) and unpack(buf) (checks and decodes a payload,
+    raising SchemaError when malformed).  Field values live in the instance
+    __dict__; assignments go through __setattr__, which checks them."""
     __slots__ = ()
     NAME = ''
     TYPE_ID = 0
@@ -125,8 +195,9 @@ class Message:
     _LAYOUT = ()
 
     def __init__(self, **values):
+        d = self.__dict__
         for f in self._FIELDS:
-            object.__setattr__(self, f.name, _default(f))
+            d[f.name] = _default(f)
         for k, v in values.items():
             setattr(self, k, v)
 
@@ -134,87 +205,7 @@ class Message:
         f = self._BY_NAME.get(name)
         if f is None:
             raise AttributeError('%s has no field %r' % (self.NAME, name))
-        object.__setattr__(self, name, _normalize(type(self), f, value))
-
-    def pack(self):
-        """The payload bytes (SIZE of them), checking every field."""
-        vals = []
-        for i, f in enumerate(self._LAYOUT):
-            if f.role == 'pad':
-                vals.append(bytes(f.size))
-            elif f.role == 'len':
-                vals.append(len(getattr(self, self._ARRAY_OF[i])))
-            else:
-                # re-check: lists may have been changed in place
-                v = _normalize(type(self), f, getattr(self, f.name))
-                if f.kind == 'string':
-                    vals.append(v.encode('utf-8'))
-                elif f.kind == 'array':
-                    vals.extend(int(x) if f.elem == 'bool' else x for x in v)
-                    vals.extend([0] * (f.cap - len(v)))
-                elif f.kind == 'bool':
-                    vals.append(int(v))
-                else:
-                    vals.append(v)
-        return self._STRUCT.pack(*vals)
-
-    @classmethod
-    def unpack(cls, buf):
-        """Decode and check a payload; raises SchemaError when malformed."""
-        buf = bytes(buf)
-        if len(buf) != cls.SIZE:
-            raise SchemaError('%s: payload is %d bytes, expected %d'
-                              % (cls.NAME, len(buf), cls.SIZE))
-        vals = cls._STRUCT.unpack(buf)
-        obj = cls.__new__(cls)
-        i = 0
-        count = 0
-        for f in cls._LAYOUT:
-            where = '%s.%s' % (cls.NAME, f.name)
-            if f.kind == 'array':
-                v = vals[i:i + f.cap]
-                i += f.cap
-            else:
-                v = vals[i]
-                i += 1
-            if f.role == 'pad':
-                if v != bytes(f.size):
-                    raise SchemaError('%s: padding at offset %d is not zero'
-                                      % (where, f.offset))
-                continue
-            if f.role == 'len':
-                count = v
-                continue
-            if f.kind == 'string':
-                n = v.find(b'\0')
-                n = len(v) if n < 0 else n
-                if v[n:] != bytes(len(v) - n):
-                    raise SchemaError('%s: bytes after the end of the string are '
-                                      'not zero' % where)
-                try:
-                    v = v[:n].decode('utf-8')
-                except UnicodeDecodeError as e:
-                    raise SchemaError('%s: not UTF-8 (%s)' % (where, e)) from None
-            elif f.kind == 'array':
-                if count > f.cap:
-                    raise SchemaError('%s: count %d exceeds the capacity of %d'
-                                      % (where, count, f.cap))
-                esz = f.size // f.cap
-                tail = buf[f.offset + count * esz:f.offset + f.size]
-                if tail != bytes(len(tail)):
-                    raise SchemaError('%s: elements beyond the count are not zero'
-                                      % where)
-                v = list(v[:count])
-                if f.elem == 'bool':
-                    if any(x > 1 for x in v):
-                        raise SchemaError('%s: bool element is not 0 or 1' % where)
-                    v = [bool(x) for x in v]
-            elif f.kind == 'bool':
-                if v > 1:
-                    raise SchemaError('%s: bool byte is %d, not 0 or 1' % (where, v))
-                v = bool(v)
-            object.__setattr__(obj, f.name, v)
-        return obj
+        self.__dict__[name] = _normalize(type(self), f, value)
 
     def __eq__(self, other):
         if type(other) is not type(self):
@@ -228,24 +219,25 @@ class Message:
 
 
 def _init(cls):
-    """Build the struct from the layout and check it agrees with the
-    offsets and size the schema compiler computed."""
+    """Build the structs from the layout and check that the offsets they
+    give agree with the ones the schema compiler computed."""
     cls._FIELDS = tuple(f for f in cls._LAYOUT if f.role == 'field')
     cls._BY_NAME = {f.name: f for f in cls._FIELDS}
-    # a count member counts the first field after it (an array)
-    cls._ARRAY_OF = {i: next(g.name for g in cls._LAYOUT[i:] if g.role == 'field')
-                     for i, f in enumerate(cls._LAYOUT) if f.role == 'len'}
     fmt = '<'
     layout = []
     for f in cls._LAYOUT:
         off = _struct.calcsize(fmt)
-        fmt += _code(f)
+        fmt += _code(f, 's')
         layout.append((f.name, off, _struct.calcsize(fmt) - off))
         if (off, layout[-1][2]) != (f.offset, f.size):
             raise ImportError('%s.%s: layout mismatch' % (cls.NAME, f.name))
-    if _struct.calcsize(fmt) != cls.SIZE:
+    # pack writes zero padding ('x'); unpack reads it ('s') to check it
+    pack = _struct.Struct('<' + ''.join(_code(f, 'x') for f in cls._LAYOUT))
+    unpack = _struct.Struct(fmt)
+    if pack.size != cls.SIZE or unpack.size != cls.SIZE:
         raise ImportError('%s: size mismatch' % cls.NAME)
-    cls._STRUCT = _struct.Struct(fmt)
+    cls._PACK = pack.pack
+    cls._UNPACK = unpack.unpack
     # (name, offset, size) of every member, measured on the struct format
     cls.LAYOUT = tuple(layout)
     MESSAGES[cls.TYPE_ID] = cls

@@ -21,6 +21,78 @@ static const char *role_name(unsigned role)
 	return role == MYC_ROLE_PAD ? "pad" : role == MYC_ROLE_LEN ? "len" : "field";
 }
 
+/*
+ * Straight-line pack(): one struct call over the field values in layout
+ * order.  Padding is 'x' in the pack format (no argument); an array's count
+ * and elements come from _arr_out(), which checks the list again.
+ */
+static void gen_pack(FILE *out, const struct myc_schema_msg *m)
+{
+	fprintf(out, "\n    def pack(self):\n        try:\n            return self._PACK(\n");
+	for (uint32_t j = 0; j < m->nfields; j++) {
+		const struct myc_schema_field *f = &m->fields[j];
+
+		if (!gen_is_field(f))
+			continue;
+		if (f->kind == MYC_K_ARRAY)
+			fprintf(out, "                *_arr_out(self, '%s'),\n", f->name);
+		else if (f->kind == MYC_K_STRING)
+			fprintf(out, "                self.%s.encode('utf-8'),\n", f->name);
+		else
+			fprintf(out, "                self.%s,\n", f->name);
+	}
+	fprintf(out, "            )\n        except _struct.error as e:\n"
+		"            raise SchemaError('%%s: %%s' %% (self.NAME, e)) from None\n");
+}
+
+/*
+ * Straight-line unpack(): one struct call (padding read as bytes), then the
+ * receive checks of docs/schema.md on the values by index.
+ */
+static void gen_unpack(FILE *out, const struct myc_schema_msg *m)
+{
+	uint32_t i = 0, count = 0;
+
+	fprintf(out, "\n    @classmethod\n    def unpack(cls, buf):\n"
+		"        if len(buf) != %u:\n            _bad_size(cls, buf)\n"
+		"        v = cls._UNPACK(buf)\n", m->size);
+	for (uint32_t j = 0; j < m->nfields; j++) {
+		const struct myc_schema_field *f = &m->fields[j];
+
+		if (f->role == MYC_ROLE_PAD)
+			fprintf(out, "        if v[%u].strip(b'\\0'):\n"
+				"            _bad(cls, '%s', 'padding at offset %u is not zero')\n",
+				i, f->name, f->offset);
+		else if (f->kind == MYC_K_BOOL)
+			fprintf(out, "        if v[%u] > 1:\n            _bad(cls, '%s', "
+				"'bool byte is %%d, not 0 or 1' %% v[%u])\n", i, f->name, i);
+		i += f->kind == MYC_K_ARRAY ? f->cap : 1;
+	}
+	fprintf(out, "        m = cls.__new__(cls)\n        d = m.__dict__\n");
+	i = 0;
+	for (uint32_t j = 0; j < m->nfields; j++) {
+		const struct myc_schema_field *f = &m->fields[j];
+
+		if (f->role == MYC_ROLE_LEN)
+			count = i;
+		if (gen_is_field(f)) {
+			fprintf(out, "        d['%s'] = ", f->name);
+			if (f->kind == MYC_K_ARRAY)
+				fprintf(out, "_arr_in(cls, '%s', buf, v[%u], v[%u:%u])", f->name,
+					count, i, i + f->cap);
+			else if (f->kind == MYC_K_STRING)
+				fprintf(out, "_str_in(cls, '%s', v[%u])", f->name, i);
+			else if (f->kind == MYC_K_BOOL)
+				fprintf(out, "v[%u] == 1", i);
+			else
+				fprintf(out, "v[%u]", i);
+			fprintf(out, "\n");
+		}
+		i += f->kind == MYC_K_ARRAY ? f->cap : 1;
+	}
+	fprintf(out, "        return m\n");
+}
+
 int gen_python(FILE *out, const struct myc_schema *s, const char *src)
 {
 	char hex[2 * MYC_SCHEMA_DIGEST_LEN + 1];
@@ -35,18 +107,10 @@ int gen_python(FILE *out, const struct myc_schema *s, const char *src)
 		"SCHEMA_DIGEST = bytes.fromhex(SCHEMA_DIGEST_HEX)\n", myc_schema_name(s), hex);
 	for (unsigned i = 0; i < myc_schema_msg_count(s); i++) {
 		const struct myc_schema_msg *m = myc_schema_msg_at(s, i);
-		int first = 1;
 
 		fprintf(out, "\n\nclass %s(Message):\n    ", m->name);
 		gen_string_lit(out, m->desc[0] ? m->desc : m->name, 1);
-		fprintf(out, "\n    __slots__ = (");
-		for (uint32_t j = 0; j < m->nfields; j++) {
-			if (!gen_is_field(&m->fields[j]))
-				continue;
-			fprintf(out, "%s'%s'", first ? "" : ", ", m->fields[j].name);
-			first = 0;
-		}
-		fprintf(out, ",)\n    NAME = '%s'\n    TYPE_ID = 0x%04x\n    TOPIC = ",
+		fprintf(out, "\n    NAME = '%s'\n    TYPE_ID = 0x%04x\n    TOPIC = ",
 			m->name, m->id);
 		gen_string_lit(out, m->topic, 1);
 		fprintf(out, "\n    SIZE = %u\n    _LAYOUT = (\n", m->size);
@@ -66,7 +130,10 @@ int gen_python(FILE *out, const struct myc_schema *s, const char *src)
 			}
 			fputc('\n', out);
 		}
-		fprintf(out, "    )\n\n\n_init(%s)\n", m->name);
+		fprintf(out, "    )\n");
+		gen_pack(out, m);
+		gen_unpack(out, m);
+		fprintf(out, "\n\n_init(%s)\n", m->name);
 	}
 	return ferror(out) ? -EIO : 0;
 }

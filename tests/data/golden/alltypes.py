@@ -62,6 +62,22 @@ def _check_scalar(where, kind, v):
                               % (where, v, kind, lo, hi))
 
 
+def _array_ok(kind, v):
+    """Fast check of a whole array; False means "look element by element"."""
+    if not v:
+        return True
+    if kind == 'bool':
+        return all(type(x) is bool for x in v)
+    if kind in ('f32', 'f64'):
+        if not all(type(x) is float for x in v):
+            return False
+        return kind == 'f64' or max(map(abs, v)) <= _F32_MAX
+    if not all(type(x) is int for x in v):
+        return False
+    lo, hi = _KINDS[kind][1:]
+    return lo <= min(v) and max(v) <= hi
+
+
 def _normalize(cls, f, v):
     """Check @v for field @f and return the value to store."""
     where = '%s.%s' % (cls.NAME, f.name)
@@ -89,8 +105,9 @@ def _normalize(cls, f, v):
         if len(v) > f.cap:
             raise SchemaError('%s: %d elements exceed the capacity of %d'
                               % (where, len(v), f.cap))
-        for i, x in enumerate(v):
-            _check_scalar('%s[%d]' % (where, i), f.elem, x)
+        if not _array_ok(f.elem, v):
+            for i, x in enumerate(v):   # slow path: name the bad element
+                _check_scalar('%s[%d]' % (where, i), f.elem, x)
         return list(v)
     _check_scalar(where, f.kind, v)
     return v
@@ -110,16 +127,69 @@ def _default(f):
     return 0
 
 
-def _code(f):
-    if f.role == 'pad' or f.kind in ('string', 'bytes'):
+def _code(f, pad):
+    if f.role == 'pad':
+        return '%d%s' % (f.size, pad)
+    if f.kind in ('string', 'bytes'):
         return '%ds' % f.size
     if f.kind == 'array':
         return '%d%s' % (f.cap, _KINDS[f.elem][0])
     return _KINDS[f.kind][0]
 
 
+# Helpers of the generated pack()/unpack() methods.  Scalars, strings and
+# bytes are checked when assigned and are immutable, so pack() only
+# re-checks arrays (a list may have been changed in place).
+
+def _arr_out(msg, name):
+    """[count, elements..., zeros...] of array field @name, checked."""
+    f = msg._BY_NAME[name]
+    v = _normalize(type(msg), f, getattr(msg, name))
+    return [len(v)] + v + [0] * (f.cap - len(v))
+
+
+def _bad(cls, name, text):
+    raise SchemaError('%s.%s: %s' % (cls.NAME, name, text))
+
+
+def _bad_size(cls, buf):
+    raise SchemaError('%s: payload is %d bytes, expected %d'
+                      % (cls.NAME, len(buf), cls.SIZE))
+
+
+def _str_in(cls, name, raw):
+    n = raw.find(b'\0')
+    if n < 0:
+        n = len(raw)
+    elif raw[n:].strip(b'\0'):
+        _bad(cls, name, 'bytes after the end of the string are not zero')
+    try:
+        return raw[:n].decode('utf-8')
+    except UnicodeDecodeError as e:
+        _bad(cls, name, 'not UTF-8 (%s)' % e)
+
+
+def _arr_in(cls, name, buf, count, vals):
+    f = cls._BY_NAME[name]
+    if count > f.cap:
+        _bad(cls, name, 'count %d exceeds the capacity of %d' % (count, f.cap))
+    esz = f.size // f.cap
+    if bytes(buf[f.offset + count * esz:f.offset + f.size]).strip(b'\0'):
+        _bad(cls, name, 'elements beyond the count are not zero')
+    v = list(vals[:count])
+    if f.elem == 'bool':
+        if any(x > 1 for x in v):
+            _bad(cls, name, 'bool element is not 0 or 1')
+        v = [x == 1 for x in v]
+    return v
+
+
+
 class Message:
-    """Base of the generated message classes."""
+    """Base of the generated message classes.  Each class has generated
+    pack() (-> SIZE bytes) and unpack(buf) (checks and decodes a payload,
+    raising SchemaError when malformed).  Field values live in the instance
+    __dict__; assignments go through __setattr__, which checks them."""
     __slots__ = ()
     NAME = ''
     TYPE_ID = 0
@@ -128,8 +198,9 @@ class Message:
     _LAYOUT = ()
 
     def __init__(self, **values):
+        d = self.__dict__
         for f in self._FIELDS:
-            object.__setattr__(self, f.name, _default(f))
+            d[f.name] = _default(f)
         for k, v in values.items():
             setattr(self, k, v)
 
@@ -137,87 +208,7 @@ class Message:
         f = self._BY_NAME.get(name)
         if f is None:
             raise AttributeError('%s has no field %r' % (self.NAME, name))
-        object.__setattr__(self, name, _normalize(type(self), f, value))
-
-    def pack(self):
-        """The payload bytes (SIZE of them), checking every field."""
-        vals = []
-        for i, f in enumerate(self._LAYOUT):
-            if f.role == 'pad':
-                vals.append(bytes(f.size))
-            elif f.role == 'len':
-                vals.append(len(getattr(self, self._ARRAY_OF[i])))
-            else:
-                # re-check: lists may have been changed in place
-                v = _normalize(type(self), f, getattr(self, f.name))
-                if f.kind == 'string':
-                    vals.append(v.encode('utf-8'))
-                elif f.kind == 'array':
-                    vals.extend(int(x) if f.elem == 'bool' else x for x in v)
-                    vals.extend([0] * (f.cap - len(v)))
-                elif f.kind == 'bool':
-                    vals.append(int(v))
-                else:
-                    vals.append(v)
-        return self._STRUCT.pack(*vals)
-
-    @classmethod
-    def unpack(cls, buf):
-        """Decode and check a payload; raises SchemaError when malformed."""
-        buf = bytes(buf)
-        if len(buf) != cls.SIZE:
-            raise SchemaError('%s: payload is %d bytes, expected %d'
-                              % (cls.NAME, len(buf), cls.SIZE))
-        vals = cls._STRUCT.unpack(buf)
-        obj = cls.__new__(cls)
-        i = 0
-        count = 0
-        for f in cls._LAYOUT:
-            where = '%s.%s' % (cls.NAME, f.name)
-            if f.kind == 'array':
-                v = vals[i:i + f.cap]
-                i += f.cap
-            else:
-                v = vals[i]
-                i += 1
-            if f.role == 'pad':
-                if v != bytes(f.size):
-                    raise SchemaError('%s: padding at offset %d is not zero'
-                                      % (where, f.offset))
-                continue
-            if f.role == 'len':
-                count = v
-                continue
-            if f.kind == 'string':
-                n = v.find(b'\0')
-                n = len(v) if n < 0 else n
-                if v[n:] != bytes(len(v) - n):
-                    raise SchemaError('%s: bytes after the end of the string are '
-                                      'not zero' % where)
-                try:
-                    v = v[:n].decode('utf-8')
-                except UnicodeDecodeError as e:
-                    raise SchemaError('%s: not UTF-8 (%s)' % (where, e)) from None
-            elif f.kind == 'array':
-                if count > f.cap:
-                    raise SchemaError('%s: count %d exceeds the capacity of %d'
-                                      % (where, count, f.cap))
-                esz = f.size // f.cap
-                tail = buf[f.offset + count * esz:f.offset + f.size]
-                if tail != bytes(len(tail)):
-                    raise SchemaError('%s: elements beyond the count are not zero'
-                                      % where)
-                v = list(v[:count])
-                if f.elem == 'bool':
-                    if any(x > 1 for x in v):
-                        raise SchemaError('%s: bool element is not 0 or 1' % where)
-                    v = [bool(x) for x in v]
-            elif f.kind == 'bool':
-                if v > 1:
-                    raise SchemaError('%s: bool byte is %d, not 0 or 1' % (where, v))
-                v = bool(v)
-            object.__setattr__(obj, f.name, v)
-        return obj
+        self.__dict__[name] = _normalize(type(self), f, value)
 
     def __eq__(self, other):
         if type(other) is not type(self):
@@ -231,24 +222,25 @@ class Message:
 
 
 def _init(cls):
-    """Build the struct from the layout and check it agrees with the
-    offsets and size the schema compiler computed."""
+    """Build the structs from the layout and check that the offsets they
+    give agree with the ones the schema compiler computed."""
     cls._FIELDS = tuple(f for f in cls._LAYOUT if f.role == 'field')
     cls._BY_NAME = {f.name: f for f in cls._FIELDS}
-    # a count member counts the first field after it (an array)
-    cls._ARRAY_OF = {i: next(g.name for g in cls._LAYOUT[i:] if g.role == 'field')
-                     for i, f in enumerate(cls._LAYOUT) if f.role == 'len'}
     fmt = '<'
     layout = []
     for f in cls._LAYOUT:
         off = _struct.calcsize(fmt)
-        fmt += _code(f)
+        fmt += _code(f, 's')
         layout.append((f.name, off, _struct.calcsize(fmt) - off))
         if (off, layout[-1][2]) != (f.offset, f.size):
             raise ImportError('%s.%s: layout mismatch' % (cls.NAME, f.name))
-    if _struct.calcsize(fmt) != cls.SIZE:
+    # pack writes zero padding ('x'); unpack reads it ('s') to check it
+    pack = _struct.Struct('<' + ''.join(_code(f, 'x') for f in cls._LAYOUT))
+    unpack = _struct.Struct(fmt)
+    if pack.size != cls.SIZE or unpack.size != cls.SIZE:
         raise ImportError('%s: size mismatch' % cls.NAME)
-    cls._STRUCT = _struct.Struct(fmt)
+    cls._PACK = pack.pack
+    cls._UNPACK = unpack.unpack
     # (name, offset, size) of every member, measured on the struct format
     cls.LAYOUT = tuple(layout)
     MESSAGES[cls.TYPE_ID] = cls
@@ -279,7 +271,6 @@ SCHEMA_DIGEST = bytes.fromhex(SCHEMA_DIGEST_HEX)
 
 class Scalars(Message):
     "Every scalar, smallest first."
-    __slots__ = ('a_u8', 'a_i8', 'a_u16', 'a_i16', 'a_bool', 'a_u32', 'a_i32', 'a_f32', 'a_u64', 'a_i64', 'a_f64',)
     NAME = 'Scalars'
     TYPE_ID = 0x0001
     TOPIC = "test.scalars"
@@ -300,13 +291,56 @@ class Scalars(Message):
         _M('a_f64', 'field', 'f64', None, 0, 40, 8),
     )
 
+    def pack(self):
+        try:
+            return self._PACK(
+                self.a_u8,
+                self.a_i8,
+                self.a_u16,
+                self.a_i16,
+                self.a_bool,
+                self.a_u32,
+                self.a_i32,
+                self.a_f32,
+                self.a_u64,
+                self.a_i64,
+                self.a_f64,
+            )
+        except _struct.error as e:
+            raise SchemaError('%s: %s' % (self.NAME, e)) from None
+
+    @classmethod
+    def unpack(cls, buf):
+        if len(buf) != 48:
+            _bad_size(cls, buf)
+        v = cls._UNPACK(buf)
+        if v[4] > 1:
+            _bad(cls, 'a_bool', 'bool byte is %d, not 0 or 1' % v[4])
+        if v[5].strip(b'\0'):
+            _bad(cls, '_pad7', 'padding at offset 7 is not zero')
+        if v[9].strip(b'\0'):
+            _bad(cls, '_pad20', 'padding at offset 20 is not zero')
+        m = cls.__new__(cls)
+        d = m.__dict__
+        d['a_u8'] = v[0]
+        d['a_i8'] = v[1]
+        d['a_u16'] = v[2]
+        d['a_i16'] = v[3]
+        d['a_bool'] = v[4] == 1
+        d['a_u32'] = v[6]
+        d['a_i32'] = v[7]
+        d['a_f32'] = v[8]
+        d['a_u64'] = v[10]
+        d['a_i64'] = v[11]
+        d['a_f64'] = v[12]
+        return m
+
 
 _init(Scalars)
 
 
 class Padded(Message):
     "Large alignment after small fields, and a tail pad."
-    __slots__ = ('flag', 'wide', 'small', 'mid', 'last',)
     NAME = 'Padded'
     TYPE_ID = 0x0002
     TOPIC = "test.padded"
@@ -322,13 +356,46 @@ class Padded(Message):
         _M('_pad26', 'pad', 'pad', None, 0, 26, 6),
     )
 
+    def pack(self):
+        try:
+            return self._PACK(
+                self.flag,
+                self.wide,
+                self.small,
+                self.mid,
+                self.last,
+            )
+        except _struct.error as e:
+            raise SchemaError('%s: %s' % (self.NAME, e)) from None
+
+    @classmethod
+    def unpack(cls, buf):
+        if len(buf) != 32:
+            _bad_size(cls, buf)
+        v = cls._UNPACK(buf)
+        if v[0] > 1:
+            _bad(cls, 'flag', 'bool byte is %d, not 0 or 1' % v[0])
+        if v[1].strip(b'\0'):
+            _bad(cls, '_pad1', 'padding at offset 1 is not zero')
+        if v[4].strip(b'\0'):
+            _bad(cls, '_pad17', 'padding at offset 17 is not zero')
+        if v[7].strip(b'\0'):
+            _bad(cls, '_pad26', 'padding at offset 26 is not zero')
+        m = cls.__new__(cls)
+        d = m.__dict__
+        d['flag'] = v[0] == 1
+        d['wide'] = v[2]
+        d['small'] = v[3]
+        d['mid'] = v[5]
+        d['last'] = v[6]
+        return m
+
 
 _init(Padded)
 
 
 class Containers(Message):
     "Strings, byte arrays and arrays of every element kind."
-    __slots__ = ('tag', 'raw', 'prices', 'ids', 'votes', 'deltas', 'ratios', 'big', 'neg', 'bytes8', 'u8s', 'u16s', 'i32s', 'name',)
     NAME = 'Containers'
     TYPE_ID = 0xfeff
     TOPIC = "test/containers"
@@ -369,13 +436,72 @@ class Containers(Message):
         _M('_pad165', 'pad', 'pad', None, 0, 165, 3),
     )
 
+    def pack(self):
+        try:
+            return self._PACK(
+                self.tag.encode('utf-8'),
+                self.raw,
+                *_arr_out(self, 'prices'),
+                *_arr_out(self, 'ids'),
+                *_arr_out(self, 'votes'),
+                *_arr_out(self, 'deltas'),
+                *_arr_out(self, 'ratios'),
+                *_arr_out(self, 'big'),
+                *_arr_out(self, 'neg'),
+                *_arr_out(self, 'bytes8'),
+                *_arr_out(self, 'u8s'),
+                *_arr_out(self, 'u16s'),
+                *_arr_out(self, 'i32s'),
+                self.name.encode('utf-8'),
+            )
+        except _struct.error as e:
+            raise SchemaError('%s: %s' % (self.NAME, e)) from None
+
+    @classmethod
+    def unpack(cls, buf):
+        if len(buf) != 168:
+            _bad_size(cls, buf)
+        v = cls._UNPACK(buf)
+        if v[3].strip(b'\0'):
+            _bad(cls, '_pad10', 'padding at offset 10 is not zero')
+        if v[8].strip(b'\0'):
+            _bad(cls, '_pad42', 'padding at offset 42 is not zero')
+        if v[19].strip(b'\0'):
+            _bad(cls, '_pad67', 'padding at offset 67 is not zero')
+        if v[28].strip(b'\0'):
+            _bad(cls, '_pad90', 'padding at offset 90 is not zero')
+        if v[32].strip(b'\0'):
+            _bad(cls, '_pad114', 'padding at offset 114 is not zero')
+        if v[42].strip(b'\0'):
+            _bad(cls, '_pad137', 'padding at offset 137 is not zero')
+        if v[53].strip(b'\0'):
+            _bad(cls, '_pad149', 'padding at offset 149 is not zero')
+        if v[60].strip(b'\0'):
+            _bad(cls, '_pad165', 'padding at offset 165 is not zero')
+        m = cls.__new__(cls)
+        d = m.__dict__
+        d['tag'] = _str_in(cls, 'tag', v[0])
+        d['raw'] = v[1]
+        d['prices'] = _arr_in(cls, 'prices', buf, v[2], v[4:7])
+        d['ids'] = _arr_in(cls, 'ids', buf, v[7], v[9:13])
+        d['votes'] = _arr_in(cls, 'votes', buf, v[13], v[14:19])
+        d['deltas'] = _arr_in(cls, 'deltas', buf, v[20], v[21:23])
+        d['ratios'] = _arr_in(cls, 'ratios', buf, v[23], v[24:27])
+        d['big'] = _arr_in(cls, 'big', buf, v[27], v[29:31])
+        d['neg'] = _arr_in(cls, 'neg', buf, v[31], v[33:34])
+        d['bytes8'] = _arr_in(cls, 'bytes8', buf, v[34], v[35:42])
+        d['u8s'] = _arr_in(cls, 'u8s', buf, v[43], v[44:53])
+        d['u16s'] = _arr_in(cls, 'u16s', buf, v[54], v[55:56])
+        d['i32s'] = _arr_in(cls, 'i32s', buf, v[56], v[57:59])
+        d['name'] = _str_in(cls, 'name', v[59])
+        return m
+
 
 _init(Containers)
 
 
 class Tiny(Message):
     "Tiny"
-    __slots__ = ('only',)
     NAME = 'Tiny'
     TYPE_ID = 0x0003
     TOPIC = "test.tiny"
@@ -384,6 +510,26 @@ class Tiny(Message):
         _M('only', 'field', 'u8', None, 0, 0, 1),
         _M('_pad1', 'pad', 'pad', None, 0, 1, 7),
     )
+
+    def pack(self):
+        try:
+            return self._PACK(
+                self.only,
+            )
+        except _struct.error as e:
+            raise SchemaError('%s: %s' % (self.NAME, e)) from None
+
+    @classmethod
+    def unpack(cls, buf):
+        if len(buf) != 8:
+            _bad_size(cls, buf)
+        v = cls._UNPACK(buf)
+        if v[1].strip(b'\0'):
+            _bad(cls, '_pad1', 'padding at offset 1 is not zero')
+        m = cls.__new__(cls)
+        d = m.__dict__
+        d['only'] = v[0]
+        return m
 
 
 _init(Tiny)
