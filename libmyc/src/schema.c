@@ -301,6 +301,50 @@ static char *camel_to_snake(const char *s)
 	return out;
 }
 
+static int cmp_name_idx(const void *a, const void *b, void *names)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = strcmp(((const char *const *)names)[x], ((const char *const *)names)[y]);
+
+	return r ? r : (x > y) - (x < y);
+}
+
+/*
+ * Duplicates among @names[0..n) in O(n log n) (a schema may hold tens of
+ * thousands of fields; pairwise comparison would let a big file stall the
+ * loader).  Finds the repeated name whose second occurrence comes first and
+ * returns 1 with its first and second index; 0 when all names differ.
+ */
+static int find_dup(const char *const *names, size_t n, size_t *first, size_t *second)
+{
+	size_t *idx, best = SIZE_MAX;
+	int found = 0;
+
+	if (n < 2)
+		return 0;
+	idx = malloc(n * sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	qsort_r(idx, n, sizeof(*idx), cmp_name_idx, (void *)names);
+	/* equal names are adjacent, in index order */
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(names[idx[i - 1]], names[idx[i]]))
+			continue;
+		if (idx[i] < best) {
+			best = idx[i];
+			*first = idx[i - 1];
+			*second = idx[i];
+			found = 1;
+		}
+		while (i + 1 < n && !strcmp(names[idx[i]], names[idx[i + 1]]))
+			i++;	/* later repeats of this name come after */
+	}
+	free(idx);
+	return found;
+}
+
 /* Decimal or 0x-hex, no sign, no spaces; -1 when not a number or > limit. */
 static long long parse_uint(const char *s, unsigned long long limit)
 {
@@ -338,6 +382,7 @@ struct raw_field {
 	uint16_t kind, elem;
 	uint32_t cap;
 	yaml_node_t *node;
+	yaml_node_t *name_node;
 };
 
 static int parse_type(struct ctx *c, yaml_node_t *n, const char *msg, struct raw_field *f)
@@ -544,18 +589,38 @@ static int lay_out(struct ctx *c, struct myc_schema_msg *msg, yaml_node_t *mnode
 		return fail(c, mnode, MYC_E_INVALID,
 			    "message '%s': size %u bytes exceeds the payload limit of %u",
 			    msg->name, l.off, MYC_PAYLOAD_MAX);
-	/* generated count members must not clash with field names */
-	for (uint32_t i = 0; i < l.n; i++) {
-		for (uint32_t j = 0; j < i; j++) {
-			const struct myc_schema_field *a = &l.f[j], *b = &l.f[i];
+	/* generated count members must not clash with field names (the field
+	 * names themselves are already unique) */
+	{
+		const char **names = malloc(l.n * sizeof(*names));
+		const struct myc_schema_field **mem = malloc(l.n * sizeof(*mem));
+		const struct myc_schema_field *fld = NULL, *cnt = NULL;
+		size_t a, b, k = 0;
 
-			if (strcmp(a->name, b->name))
+		if (!names || !mem) {
+			free(names);
+			free(mem);
+			return -ENOMEM;
+		}
+		for (uint32_t i = 0; i < l.n; i++) {
+			if (l.f[i].role == MYC_ROLE_PAD)
 				continue;
-			if (a->role == MYC_ROLE_LEN || b->role == MYC_ROLE_LEN)
-				return fail_line(c, b->line, MYC_E_INVALID,
-						 "message '%s': field name '%s' clashes with the "
-						 "count of an array (line %u)", msg->name,
-						 b->name, a->line);
+			mem[k] = &l.f[i];
+			names[k++] = l.f[i].name;
+		}
+		ret = find_dup(names, k, &a, &b);
+		if (ret > 0) {
+			fld = mem[a]->role == MYC_ROLE_LEN ? mem[b] : mem[a];
+			cnt = mem[a]->role == MYC_ROLE_LEN ? mem[a] : mem[b];
+		}
+		free(names);
+		free(mem);
+		if (ret < 0)
+			return ret;
+		if (ret) {
+			return fail_line(c, fld->line, MYC_E_INVALID,
+					 "message '%s': field name '%s' clashes with the count "
+					 "of an array (line %u)", msg->name, fld->name, cnt->line);
 		}
 	}
 	return 0;
@@ -602,16 +667,7 @@ static int parse_fields(struct ctx *c, struct myc_schema_msg *msg, yaml_node_t *
 				   "message '%s': field name '%s' %s", msg->name, r->name, why);
 			break;
 		}
-		for (uint32_t j = 0; j < n; j++) {
-			if (!strcmp(raw[j].name, r->name)) {
-				ret = fail(c, keys[0].val, MYC_E_INVALID,
-					   "message '%s': duplicate field name '%s' (first at line %u)",
-					   msg->name, r->name, line_of(raw[j].node));
-				break;
-			}
-		}
-		if (ret)
-			break;
+		r->name_node = keys[0].val;
 		ret = parse_type(c, keys[1].val, msg->name, r);
 		if (ret)
 			break;
@@ -622,6 +678,23 @@ static int parse_fields(struct ctx *c, struct myc_schema_msg *msg, yaml_node_t *
 				break;
 		}
 		n++;
+	}
+	if (!ret) {
+		const char **names = malloc(n * sizeof(*names));
+		size_t a, b;
+
+		if (!names) {
+			free(raw);
+			return -ENOMEM;
+		}
+		for (uint32_t j = 0; j < n; j++)
+			names[j] = raw[j].name;
+		ret = find_dup(names, n, &a, &b);
+		free(names);
+		if (ret > 0)
+			ret = fail(c, raw[b].name_node, MYC_E_INVALID,
+				   "message '%s': duplicate field name '%s' (first at line %u)",
+				   msg->name, raw[b].name, line_of(raw[a].name_node));
 	}
 	if (!ret)
 		ret = lay_out(c, msg, mnode, raw, n);
@@ -789,34 +862,75 @@ static int make_canonical(struct myc_schema *s)
 /* Loading                                                                  */
 /* ---------------------------------------------------------------------- */
 
+/* Names, ids and topics are unique across messages.  Of several problems,
+ * the one whose second occurrence comes first in the file is reported. */
 static int check_unique(struct ctx *c, yaml_node_t *seq)
 {
 	struct myc_schema *s = c->s;
+	size_t n = s->nmsgs, a[3], b[3], best = 0;
+	const char **names = malloc(2 * n * sizeof(*names));
+	uint32_t *first_of_id = calloc(0x10000, sizeof(*first_of_id));
+	int found[3] = { 0, 0, 0 }, ret = 0, k = -1;
 
-	for (unsigned i = 0; i < s->nmsgs; i++) {
-		const struct myc_schema_msg *b = &s->msgs[i];
-		yaml_node_t *bn = yaml_document_get_node(c->doc, seq->data.sequence.items.start[i]);
+	if (!names || !first_of_id) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		names[i] = s->msgs[i].name;
+		names[n + i] = s->msgs[i].topic;
+	}
+	for (int t = 0; t < 2 && !ret; t++) {
+		int r = find_dup(names + t * n, n, &a[t * 2], &b[t * 2]);
 
-		for (unsigned j = 0; j < i; j++) {
-			const struct myc_schema_msg *a = &s->msgs[j];
+		if (r < 0)
+			ret = r;
+		found[t * 2] = r > 0;
+	}
+	if (ret)
+		goto out;
+	/* ids: index + 1 of the first message with each id */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t *f = &first_of_id[s->msgs[i].id];
 
-			if (!strcmp(a->name, b->name))
-				return fail(c, bn, MYC_E_INVALID,
-					    "duplicate message name '%s' (first at line %u)",
-					    b->name, a->line);
-			if (a->id == b->id)
-				return fail(c, bn, MYC_E_INVALID,
-					    "message '%s': duplicate type id 0x%04x "
-					    "(already used by '%s' at line %u)",
-					    b->name, b->id, a->name, a->line);
-			if (!strcmp(a->topic, b->topic))
-				return fail(c, bn, MYC_E_INVALID,
-					    "message '%s': duplicate topic '%s' "
-					    "(already used by '%s' at line %u)",
-					    b->name, b->topic, a->name, a->line);
+		if (!*f) {
+			*f = (uint32_t)i + 1;
+		} else if (!found[1]) {
+			found[1] = 1;
+			a[1] = *f - 1;
+			b[1] = i;
 		}
 	}
-	return 0;
+	/* 0 = name, 1 = id, 2 = topic: the earliest second occurrence wins */
+	for (int t = 0; t < 3; t++)
+		if (found[t] && (k < 0 || b[t] < best)) {
+			k = t;
+			best = b[t];
+		}
+	if (k >= 0) {
+		const struct myc_schema_msg *x = &s->msgs[a[k]], *y = &s->msgs[b[k]];
+		yaml_node_t *yn = yaml_document_get_node(c->doc,
+							 seq->data.sequence.items.start[b[k]]);
+
+		if (k == 0)
+			ret = fail(c, yn, MYC_E_INVALID,
+				   "duplicate message name '%s' (first at line %u)", y->name,
+				   x->line);
+		else if (k == 1)
+			ret = fail(c, yn, MYC_E_INVALID,
+				   "message '%s': duplicate type id 0x%04x "
+				   "(already used by '%s' at line %u)", y->name, y->id, x->name,
+				   x->line);
+		else
+			ret = fail(c, yn, MYC_E_INVALID,
+				   "message '%s': duplicate topic '%s' "
+				   "(already used by '%s' at line %u)", y->name, y->topic,
+				   x->name, x->line);
+	}
+out:
+	free(names);
+	free(first_of_id);
+	return ret;
 }
 
 static int load_doc(struct ctx *c, yaml_node_t *root)
