@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1177,22 +1178,26 @@ const struct myc_schema_msg *myc_schema_msg_by_id(const struct myc_schema *s, ui
 	return NULL;
 }
 
+/* The message whose string member at @off (name, topic) equals @key. */
+static const struct myc_schema_msg *find_msg(const struct myc_schema *s, size_t off,
+					     const char *key)
+{
+	for (unsigned i = 0; s && key && i < s->nmsgs; i++)
+		if (!strcmp(*(const char *const *)((const char *)&s->msgs[i] + off), key))
+			return &s->msgs[i];
+	return NULL;
+}
+
 const struct myc_schema_msg *myc_schema_msg_by_name(const struct myc_schema *s,
 						    const char *name)
 {
-	for (unsigned i = 0; s && name && i < s->nmsgs; i++)
-		if (!strcmp(s->msgs[i].name, name))
-			return &s->msgs[i];
-	return NULL;
+	return find_msg(s, offsetof(struct myc_schema_msg, name), name);
 }
 
 const struct myc_schema_msg *myc_schema_msg_by_topic(const struct myc_schema *s,
 						     const char *topic)
 {
-	for (unsigned i = 0; s && topic && i < s->nmsgs; i++)
-		if (!strcmp(s->msgs[i].topic, topic))
-			return &s->msgs[i];
-	return NULL;
+	return find_msg(s, offsetof(struct myc_schema_msg, topic), topic);
 }
 
 static uint64_t load_le(const uint8_t *p, uint32_t n)

@@ -17,24 +17,9 @@
 #    output written), missing file, unwritable output, usage errors (exit 2).
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${MYC_BUILD:-$top/build}
-myc=$build/myc
-py=/usr/bin/python3
-tmp=$(mktemp -d /tmp/myc-schema-codegen.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+. "$top/tests/lib/suite.sh"
 golden=$top/tests/data/golden
 allyaml=$top/tests/data/schema/ok-all-types.yaml
-
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "PASS $name"
-	else
-		echo "FAIL $name"
-		sed 's/^/    /' "$tmp/out" | head -40
-	fi
-}
 
 g=$tmp/gen
 mkdir -p "$g"

@@ -14,23 +14,7 @@
 # Harnesses: tests/schema/interop.{c,py,ml}.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${MYC_BUILD:-$top/build}
-myc=$build/myc
-py=/usr/bin/python3
-tmp=$(mktemp -d /tmp/myc-schema-interop.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-
-# check NAME CMD...: PASS when CMD succeeds, else FAIL with its output
-check() {
-	local name=$1
-	shift
-	if "$@" >"$tmp/out" 2>&1; then
-		echo "PASS $name"
-	else
-		echo "FAIL $name"
-		sed 's/^/    /' "$tmp/out" | head -40
-	fi
-}
+. "$top/tests/lib/suite.sh"
 
 same_files() { # FILE FILE...
 	local first=$1 f

@@ -79,6 +79,23 @@ static struct ml_kind ml_kind(const struct myc_schema_field *f)
 	return r;
 }
 
+/* The runtime call that writes ("set") or reads ("get") field @f at o +
+ * offset, without the value: "set_u32 \"Msg.f\" b (o + 8)".  @len is the
+ * array's count member. */
+static void ml_access(FILE *out, const char *dir, const struct myc_schema_msg *m,
+		      const struct myc_schema_field *f, const struct myc_schema_field *len)
+{
+	if (f->kind == MYC_K_ARRAY)
+		fprintf(out, "%s_array \"%s.%s\" b (o + %u) %u %u (o + %u) %s_%s", dir,
+			m->name, f->name, f->offset, f->cap, myc_kind_size(f->elem),
+			len->offset, dir, myc_kind_name(f->elem));
+	else
+		fprintf(out, "%s_%s \"%s.%s\" b (o + %u)", dir, myc_kind_name(f->kind),
+			m->name, f->name, f->offset);
+	if (f->kind == MYC_K_STRING || f->kind == MYC_K_BYTES)
+		fprintf(out, " %u", f->cap);
+}
+
 static void message(FILE *out, const struct myc_schema_msg *m)
 {
 	const struct myc_schema_field *len = NULL;
@@ -142,22 +159,9 @@ static void message(FILE *out, const struct myc_schema_msg *m)
 			len = f;
 		if (!gen_is_field(f))
 			continue;
-		switch (f->kind) {
-		case MYC_K_STRING:
-		case MYC_K_BYTES:
-			fprintf(out, "    set_%s \"%s.%s\" b (o + %u) %u m.%s;\n",
-				f->kind == MYC_K_STRING ? "string" : "bytes", m->name, f->name,
-				f->offset, f->cap, f->name);
-			break;
-		case MYC_K_ARRAY:
-			fprintf(out, "    set_array \"%s.%s\" b (o + %u) %u %u (o + %u) set_%s m.%s;\n",
-				m->name, f->name, f->offset, f->cap, myc_kind_size(f->elem),
-				len->offset, myc_kind_name(f->elem), f->name);
-			break;
-		default:
-			fprintf(out, "    set_%s \"%s.%s\" b (o + %u) m.%s;\n",
-				myc_kind_name(f->kind), m->name, f->name, f->offset, f->name);
-		}
+		fprintf(out, "    ");
+		ml_access(out, "set", m, f, len);
+		fprintf(out, " m.%s;\n", f->name);
 	}
 	fprintf(out, "    ()\n\n  let encode m =\n    let b = Bytes.make size '\\000' in\n"
 		"    encode_into b 0 m;\n    b\n\n");
@@ -179,22 +183,8 @@ static void message(FILE *out, const struct myc_schema_msg *m)
 		if (!gen_is_field(f))
 			continue;
 		fprintf(out, "    let f_%s = ", f->name);
-		switch (f->kind) {
-		case MYC_K_STRING:
-		case MYC_K_BYTES:
-			fprintf(out, "get_%s \"%s.%s\" b (o + %u) %u in\n",
-				f->kind == MYC_K_STRING ? "string" : "bytes", m->name, f->name,
-				f->offset, f->cap);
-			break;
-		case MYC_K_ARRAY:
-			fprintf(out, "get_array \"%s.%s\" b (o + %u) %u %u (o + %u) get_%s in\n",
-				m->name, f->name, f->offset, f->cap, myc_kind_size(f->elem),
-				len->offset, myc_kind_name(f->elem));
-			break;
-		default:
-			fprintf(out, "get_%s \"%s.%s\" b (o + %u) in\n", myc_kind_name(f->kind),
-				m->name, f->name, f->offset);
-		}
+		ml_access(out, "get", m, f, len);
+		fprintf(out, " in\n");
 	}
 	fprintf(out, "    {\n");
 	for (uint32_t j = 0; j < m->nfields; j++)
