@@ -23,7 +23,8 @@ allyaml=$top/tests/data/schema/ok-all-types.yaml
 
 g=$tmp/gen
 mkdir -p "$g"
-if ! "$myc" gen "$allyaml" --out "$g" || ! "$myc" gen "$top/examples/schema/trading.yaml" --out "$g"; then
+if ! "$myc" gen "$allyaml" --out "$g" || ! "$myc" gen "$top/examples/schema/trading.yaml" --out "$g" ||
+	! "$myc" gen "$top/tests/data/schema/ok-tricky-names.yaml" --out "$g"; then
 	echo "FAIL gen"
 	exit 1
 fi
@@ -38,7 +39,7 @@ done
 
 # ---- the outputs are clean in their languages
 strict="-std=c11 -pedantic -Wall -Wextra -Wpadded -Wcast-align -Werror -fsyntax-only"
-for s in alltypes trading; do
+for s in alltypes trading tricky; do
 	echo "#include \"$s.h\"" >"$tmp/inc-$s.c"
 	check "header-gcc-$s" gcc $strict -I"$g" "$tmp/inc-$s.c"
 	if command -v clang >/dev/null; then

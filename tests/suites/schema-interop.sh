@@ -3,7 +3,8 @@
 #
 # Description: the C, Python and OCaml code generated from one schema agree
 # on the layout and on the bytes, checked mechanically for every message type
-# of tests/data/schema/ok-all-types.yaml and examples/schema/trading.yaml:
+# of tests/data/schema/ok-all-types.yaml, ok-tricky-names.yaml and
+# examples/schema/trading.yaml:
 #  - layout: sizeof/offsetof of every member from the C compiler, the offsets
 #    the Python module measures on its struct format, the OCaml module's
 #    layout table and "myc gen --layout" are identical;
@@ -27,7 +28,8 @@ same_files() { # FILE FILE...
 have_ocaml=1
 command -v ocamlfind >/dev/null || have_ocaml=0
 
-for schema in tests/data/schema/ok-all-types.yaml examples/schema/trading.yaml; do
+for schema in tests/data/schema/ok-all-types.yaml tests/data/schema/ok-tricky-names.yaml \
+	examples/schema/trading.yaml; do
 	d=$tmp/$(basename "$schema" .yaml)
 	mkdir -p "$d"
 	if ! "$myc" gen "$top/$schema" --out "$d" >"$d/gen.log" 2>&1; then

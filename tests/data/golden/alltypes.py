@@ -197,7 +197,7 @@ class Message:
     SIZE = 0
     _LAYOUT = ()
 
-    def __init__(self, **values):
+    def __init__(self, /, **values):   # "/": a field may be named self
         d = self.__dict__
         for f in self._FIELDS:
             d[f.name] = _default(f)
