@@ -268,11 +268,11 @@ struct myc_schema_field {
 	uint16_t kind;		/* enum myc_kind */
 	uint16_t elem;		/* element kind of an array, else 0 */
 	uint16_t role;		/* enum myc_role */
-	uint16_t line;		/* schema line (saturates at 65535) */
+	uint16_t resv;
+	uint32_t line;		/* schema line of the field */
 	uint32_t offset;	/* bytes from the start of the payload */
 	uint32_t size;		/* bytes */
 	uint32_t cap;		/* capacity of bytes/string/array, else 0 */
-	uint32_t resv;
 };
 
 /* One message type.  Read-only; lives as long as its schema. */
@@ -282,10 +282,10 @@ struct myc_schema_msg {
 	const char *topic;
 	const char *desc;
 	uint16_t id;		/* type id, 1..MYC_TYPE_USER_MAX */
-	uint16_t line;
+	uint16_t resv;
+	uint32_t line;		/* schema line of the message */
 	uint32_t size;		/* payload bytes, a multiple of 8 */
 	uint32_t nfields;	/* layout members, including pads and counts */
-	uint32_t resv;
 	const struct myc_schema_field *fields;
 };
 

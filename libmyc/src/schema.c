@@ -118,13 +118,6 @@ static unsigned line_of(const yaml_node_t *n)
 	return n ? (unsigned)n->start_mark.line + 1 : 1;
 }
 
-static uint16_t line16(const yaml_node_t *n)
-{
-	unsigned l = line_of(n);
-
-	return l > 0xffff ? 0xffff : (uint16_t)l;
-}
-
 static void set_err(char *err, size_t errlen, const char *file, unsigned line,
 		    const char *fmt, va_list ap)
 {
@@ -532,7 +525,7 @@ static int lay_out(struct ctx *c, struct myc_schema_msg *msg, yaml_node_t *mnode
 		struct raw_field *r = &raw[i];
 		struct myc_schema_field m = {
 			.kind = r->kind, .elem = r->elem, .cap = r->cap,
-			.role = MYC_ROLE_FIELD, .line = line16(r->node),
+			.role = MYC_ROLE_FIELD, .line = line_of(r->node),
 		};
 		uint32_t align;
 
@@ -716,7 +709,7 @@ static int parse_message(struct ctx *c, yaml_node_t *mn, struct myc_schema_msg *
 	int ret;
 
 	snprintf(what, sizeof(what), "message %u", idx + 1);
-	msg->line = line16(mn);
+	msg->line = line_of(mn);
 	ret = get_keys(c, mn, what, keys, 5);
 	if (ret)
 		return ret;

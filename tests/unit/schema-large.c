@@ -4,7 +4,8 @@
  * at the right line: a message of 65504 one-byte fields (a full payload)
  * beside 3000 other messages loads with the expected layout; the same
  * schema with one duplicate field name at the very end, or one duplicate
- * type id in the last message, is refused naming that line.  (Duplicate
+ * type id in the last message, is refused naming that line and the line of
+ * the first use (lines beyond 65535 included).  (Duplicate
  * detection is O(n log n); a pairwise scan would make these inputs crawl.)
  */
 #include <stdarg.h>
@@ -46,7 +47,8 @@ static void add(struct text *t, const char *fmt, ...)
 }
 
 /* @dup_field: repeat field 0's name as the last field; @dup_id: give the
- * last message the id of the first.  Returns the line of the defect. */
+ * last message the id of the one before it (both beyond line 65535).
+ * Returns the line of the defect. */
 static unsigned build(struct text *t, int dup_field, int dup_id)
 {
 	unsigned bad = 0;
@@ -64,7 +66,7 @@ static unsigned build(struct text *t, int dup_field, int dup_id)
 		}
 	}
 	for (unsigned m = 0; m < NMSGS; m++) {
-		unsigned id = dup_id && m == NMSGS - 1 ? 2 : m + 2;
+		unsigned id = dup_id && m == NMSGS - 1 ? m + 1 : m + 2;
 
 		add(t, "  - {name: M%u, id: %u, topic: t%u, fields: [{name: x, type: u64}]}\n",
 		    m, id, m);
@@ -110,8 +112,13 @@ static void expect_refused(int dup_field, int dup_id, const char *what)
 
 static void late_duplicates_found(void **state)
 {
+	char want[128];
+
 	expect_refused(1, 0, "duplicate field name 'f0' (first at line 4)");
-	expect_refused(0, 1, "duplicate type id 0x0002 (already used by 'M0'");
+	/* 2 header lines, the Big message's NFIELDS + 1, then M0 .. */
+	snprintf(want, sizeof(want), "duplicate type id 0x%04x (already used by 'M%u' at line %u)",
+		 NMSGS, NMSGS - 2, 2 + NFIELDS + 1 + NMSGS - 1);
+	expect_refused(0, 1, want);
 }
 
 int main(void)
