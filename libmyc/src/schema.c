@@ -93,12 +93,28 @@ static const char *const reserved_words[] = {
 	"type", "val", "virtual", "when",
 };
 
-static int is_reserved(const char *s)
+/*
+ * Message names that would shadow a top-level name of the generated code:
+ * the Python module's base class, exception and table, and the OCaml
+ * standard modules the generated OCaml code refers to.
+ */
+static const char *const reserved_msg_names[] = {
+	"Message", "SchemaError", "MESSAGES",
+	"Array", "Bytes", "Char", "Float", "Int32", "Int64", "List", "Printf",
+	"String", "Stdlib", "Sys",
+};
+
+static int in_list(const char *s, const char *const *list, size_t n)
 {
-	for (size_t i = 0; i < sizeof(reserved_words) / sizeof(reserved_words[0]); i++)
-		if (!strcmp(s, reserved_words[i]))
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s, list[i]))
 			return 1;
 	return 0;
+}
+
+static int is_reserved(const char *s)
+{
+	return in_list(s, reserved_words, sizeof(reserved_words) / sizeof(reserved_words[0]));
 }
 
 /* ---------------------------------------------------------------------- */
@@ -265,6 +281,9 @@ static const char *ident_problem(const char *s, enum ident_style st)
 		for (size_t i = 0; i < n; i++)
 			if (!isalnum((unsigned char)s[i]) || (signed char)s[i] < 0)
 				return "may contain only A-Z, a-z and 0-9 (CamelCase)";
+		if (in_list(s, reserved_msg_names,
+			    sizeof(reserved_msg_names) / sizeof(reserved_msg_names[0])))
+			return "is reserved (a name the generated Python or OCaml code uses)";
 		break;
 	case IDENT_TOPIC:
 		if (!isalnum((unsigned char)s[0]) || (signed char)s[0] < 0)
