@@ -143,3 +143,12 @@ def test_layout_is_little_endian_and_explicit():
     p = m.Padded(flag=True, wide=0x0102030405060708, small=-1, mid=-2, last=0xbeef).pack()
     assert p == (b'\x01' + bytes(7) + struct.pack('<Q', 0x0102030405060708) + b'\xff' +
                  bytes(3) + struct.pack('<i', -2) + struct.pack('<H', 0xbeef) + bytes(6))
+
+
+def test_unpack_accepts_buffers():
+    c = m.Containers(tag='ab', prices=[1.0, 2.0], ids=[3], votes=[True, False])
+    b = c.pack()
+    assert m.Containers.unpack(memoryview(b)) == c
+    assert m.Containers.unpack(bytearray(b)) == c
+    big = bytes(8) + b + bytes(8)           # a payload inside a larger buffer
+    assert m.Containers.unpack(memoryview(big)[8:8 + len(b)]) == c
