@@ -333,6 +333,20 @@ myc_schema_msg_by_topic(const struct myc_schema *schema, const char *topic);
 MYC_API int myc_schema_msg_check(const struct myc_schema_msg *msg,
 				 const void *payload, size_t size);
 
+/*
+ * Format a payload as one line of text for logs and "myc tail":
+ *   Quote{instrument=5, tradable=true, bid_px=-3, symbol="AAPL", px=[1.5, 2]}
+ * Integers in decimal, floats with enough digits to round-trip, strings
+ * quoted with \" \\ and \xNN escapes, bytes as 0x-hex, arrays in [].
+ * Padding and counts are not shown.  The payload is checked first
+ * (myc_schema_msg_check).  Like snprintf: writes at most @len bytes
+ * including the NUL and returns the length the full text needs, or
+ * -MYC_E_PAYLOAD / -EINVAL.
+ */
+MYC_API int myc_schema_msg_format(const struct myc_schema_msg *msg,
+				  const void *payload, size_t size,
+				  char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
