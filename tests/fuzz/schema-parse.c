@@ -5,7 +5,8 @@
  * that names the file and a line; an accepted schema must obey the layout
  * rules (members tile the payload, sizes a multiple of 8 within the payload
  * limit, ids outside the reserved ranges), its canonical text must hash to
- * its digest, and every message must accept its all-zero payload.
+ * its digest, and every message must accept and format its all-zero
+ * payload.
  * Seeds: tests/data/schema examples/schema
  */
 #include <stdint.h>
@@ -20,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void check_schema(const struct myc_schema *s)
 {
 	static uint8_t zero[MYC_PAYLOAD_MAX];
+	char text[128];
 	const char *canon = myc_schema_canonical(s);
 	uint8_t d[MYC_SHA256_LEN];
 
@@ -39,6 +41,8 @@ static void check_schema(const struct myc_schema *s)
 			off += m->fields[j].size;
 		}
 		if (off != m->size || myc_schema_msg_check(m, zero, m->size))
+			abort();
+		if (myc_schema_msg_format(m, zero, m->size, text, sizeof(text)) < 0)
 			abort();
 	}
 }
