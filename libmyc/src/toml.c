@@ -460,6 +460,27 @@ static struct toml_value *new_container(struct parser *p, enum toml_type type,
 	return v;
 }
 
+/*
+ * Create a table or array under key @kp of @parent with @flags, positioned
+ * at @line:@col (@pos for a depth error).  Returns it or NULL.
+ */
+static struct toml_value *add_child(struct parser *p, struct toml_value *parent,
+				    struct keypart *kp, enum toml_type type,
+				    uint16_t flags, uint32_t line, uint32_t col,
+				    size_t pos)
+{
+	struct toml_value *v = new_container(p, type, parent->depth, line, col, pos);
+
+	if (!v)
+		return NULL;
+	v->flags = flags;
+	if (table_add(p, parent, kp, v)) {
+		toml_free(v);
+		return NULL;
+	}
+	return v;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Strings                                                                   */
 /* ------------------------------------------------------------------------ */
@@ -1190,24 +1211,17 @@ static struct toml_value *walk_dotted(struct parser *p, struct toml_value *tbl,
 		struct toml_value *t;
 
 		if (!kv) {
-			t = new_container(p, TOML_TABLE, tbl->depth, kp->line,
-					  kp->col, p->pos);
-			if (!t)
+			tbl = add_child(p, tbl, kp, TOML_TABLE, TOML_F_DOTTED,
+					kp->line, kp->col, p->pos);
+			if (!tbl)
 				return NULL;
-			t->flags = TOML_F_DOTTED;
-			if (table_add(p, tbl, kp, t)) {
-				toml_free(t);
-				return NULL;
-			}
-			tbl = t;
 			continue;
 		}
 		t = kv->val;
 		show(kp->s, kp->len, sb, sizeof(sb));
 		if (t->type != TOML_TABLE) {
-			fail_key(p, kp, "key '%s' is already a%s %s, not a table",
-				 sb, t->type == TOML_ARRAY || t->type == TOML_INTEGER ?
-				 "n" : "", toml_type_name(t->type));
+			fail_key(p, kp, "key '%s' is already %s, not a table",
+				 sb, toml_type_desc(t->type));
 			return NULL;
 		}
 		if (t->flags & TOML_F_INLINE) {
@@ -1317,15 +1331,10 @@ static struct toml_value *parse_header(struct parser *p)
 
 		kv = find(t, kp->s, kp->len);
 		if (!kv) {
-			nt = new_container(p, TOML_TABLE, t->depth, line, col, at);
-			if (!nt)
+			t = add_child(p, t, kp, TOML_TABLE, TOML_F_IMPLICIT,
+				      line, col, at);
+			if (!t)
 				goto out;
-			nt->flags = TOML_F_IMPLICIT;
-			if (table_add(p, t, kp, nt)) {
-				toml_free(nt);
-				goto out;
-			}
-			t = nt;
 			continue;
 		}
 		nt = kv->val;
@@ -1335,11 +1344,10 @@ static struct toml_value *parse_header(struct parser *p)
 			continue;
 		}
 		if (nt->type != TOML_TABLE) {
-			fail_key(p, kp, "cannot define [%s]: '%.*s' is a%s %s", sb,
+			fail_key(p, kp, "cannot define [%s]: '%.*s' is %s", sb,
 				 (int)(kp->len > 60 ? 60 : kp->len), kp->s,
-				 nt->type == TOML_ARRAY || nt->type == TOML_INTEGER ?
-				 "n" : "", nt->type == TOML_ARRAY ? "array (not an array of tables)" :
-				 toml_type_name(nt->type));
+				 nt->type == TOML_ARRAY ? "an array value, not an array of tables" :
+				 toml_type_desc(nt->type));
 			goto out;
 		}
 		if (nt->flags & TOML_F_INLINE) {
@@ -1355,21 +1363,16 @@ static struct toml_value *parse_header(struct parser *p)
 		struct toml_value *arr;
 
 		if (!kv) {
-			arr = new_container(p, TOML_ARRAY, t->depth, line, col, at);
+			arr = add_child(p, t, last, TOML_ARRAY, TOML_F_AOT, line,
+					col, at);
 			if (!arr)
 				goto out;
-			arr->flags = TOML_F_AOT;
-			if (table_add(p, t, last, arr)) {
-				toml_free(arr);
-				goto out;
-			}
 		} else {
 			arr = kv->val;
 			if (arr->type != TOML_ARRAY || !(arr->flags & TOML_F_AOT)) {
-				fail_key(p, last, "cannot define [[%s]]: already defined as a%s %s",
-					 sb, arr->type == TOML_ARRAY ? "n" : "",
-					 arr->type == TOML_ARRAY ? "array value" :
-					 toml_type_name(arr->type));
+				fail_key(p, last, "cannot define [[%s]]: already defined as %s",
+					 sb, arr->type == TOML_ARRAY ? "an array value" :
+					 toml_type_desc(arr->type));
 				goto out;
 			}
 		}
@@ -1385,23 +1388,14 @@ static struct toml_value *parse_header(struct parser *p)
 		goto out;
 	}
 	if (!kv) {
-		nt = new_container(p, TOML_TABLE, t->depth, line, col, at);
-		if (!nt)
-			goto out;
-		nt->flags = TOML_F_EXPLICIT;
-		if (table_add(p, t, last, nt)) {
-			toml_free(nt);
-			goto out;
-		}
-		res = nt;
+		res = add_child(p, t, last, TOML_TABLE, TOML_F_EXPLICIT, line, col, at);
 		goto out;
 	}
 	nt = kv->val;
 	if (nt->type != TOML_TABLE) {
-		fail_key(p, last, "cannot define [%s]: already defined as a%s %s", sb,
-			 nt->type == TOML_ARRAY || nt->type == TOML_INTEGER ? "n" : "",
-			 nt->flags & TOML_F_AOT ? "array of tables" :
-			 toml_type_name(nt->type));
+		fail_key(p, last, "cannot define [%s]: already defined as %s", sb,
+			 nt->flags & TOML_F_AOT ? "an array of tables" :
+			 toml_type_desc(nt->type));
 	} else if (nt->flags & TOML_F_INLINE) {
 		fail_key(p, last, "cannot define [%s]: already defined as an inline table", sb);
 	} else if (nt->flags & TOML_F_DOTTED) {
@@ -1591,6 +1585,20 @@ const char *toml_type_name(enum toml_type t)
 	case TOML_TIME_LOCAL: return "time-local";
 	}
 	return "?";
+}
+
+const char *toml_type_desc(enum toml_type t)
+{
+	switch (t) {
+	case TOML_TABLE: return "a table";
+	case TOML_ARRAY: return "an array";
+	case TOML_STRING: return "a string";
+	case TOML_INTEGER: return "an integer";
+	case TOML_FLOAT: return "a float";
+	case TOML_BOOL: return "a boolean";
+	default: break;
+	}
+	return "a date/time";
 }
 
 int toml_datetime_format(const struct toml_value *v, char *buf, size_t size)

@@ -117,6 +117,8 @@ const struct toml_value *toml_get_path(const struct toml_value *tbl,
 
 /* "table", "array", "string", "integer", "float", "bool", "datetime", ... */
 const char *toml_type_name(enum toml_type t);
+/* The same for messages: "a table", "an integer", "a date/time", ... */
+const char *toml_type_desc(enum toml_type t);
 
 /*
  * Format a date/time value in RFC 3339 form into @buf (at least 40 bytes):

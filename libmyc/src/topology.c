@@ -100,18 +100,6 @@ static const char *join(char *buf, size_t size, const char *path,
 	return buf;
 }
 
-static const char *a_type(enum toml_type t)
-{
-	switch (t) {
-	case TOML_ARRAY: return "an array";
-	case TOML_INTEGER: return "an integer";
-	default: break;
-	}
-	return t == TOML_TABLE ? "a table" : t == TOML_STRING ? "a string" :
-	       t == TOML_FLOAT ? "a float" : t == TOML_BOOL ? "a boolean" :
-	       "a date/time";
-}
-
 /*
  * Look up @key in @tbl and check its type.  Returns 1 found, 0 absent (an
  * error if @required), negative on error.
@@ -133,8 +121,8 @@ static int get(struct vctx *c, const struct toml_value *tbl, const char *path,
 	}
 	if (kv->val->type != type)
 		return verr(c, kv->val->line, kv->val->col, k,
-			    "expected %s, found %s", a_type(type),
-			    a_type(kv->val->type));
+			    "expected %s, found %s", toml_type_desc(type),
+			    toml_type_desc(kv->val->type));
 	return 1;
 }
 
@@ -279,7 +267,7 @@ static int load_node(struct vctx *c, struct myc_topo *t,
 	n->col = nv->col;
 	if (nv->type != TOML_TABLE)
 		return verr(c, nv->line, nv->col, path, "expected a table, found %s",
-			    a_type(nv->type));
+			    toml_type_desc(nv->type));
 	if ((r = check_keys(c, nv, path, keys)) ||
 	    (r = get_str(c, nv, path, "name", true, &name)) < 0 ||
 	    (r = get(c, nv, path, "services", TOML_ARRAY, true, &svcs)) < 0 ||
@@ -336,7 +324,7 @@ static int load_node(struct vctx *c, struct myc_topo *t,
 		snprintf(sk, sizeof(sk), "%s.services[%zu]", path, i);
 		if (sv->type != TOML_STRING)
 			return verr(c, sv->line, sv->col, sk,
-				    "expected a string, found %s", a_type(sv->type));
+				    "expected a string, found %s", toml_type_desc(sv->type));
 		if (!name_ok(sv->u.str.ptr, sv->u.str.len))
 			return verr(c, sv->line, sv->col, sk,
 				    "\"%.60s\" is not a valid service name (1..%d of letters, digits, '_', '-', '.')",
@@ -407,7 +395,7 @@ static int load_topic(struct vctx *c, struct myc_topo *t,
 			    MYC_TOPO_NAME_MAX);
 	if (tv->type != TOML_TABLE)
 		return verr(c, tv->line, tv->col, path, "expected a table, found %s",
-			    a_type(tv->type));
+			    toml_type_desc(tv->type));
 	tp->name = dupstr(kv->key);
 	if (!tp->name)
 		return -ENOMEM;

@@ -86,31 +86,28 @@ static void each_error_has_position(void **state)
 	}
 }
 
+/* "a = " and @n '[' then @n ']' */
+static struct toml_value *nested_arrays(char *s, size_t n, struct toml_error *err)
+{
+	memcpy(s, "a = ", 4);
+	memset(s + 4, '[', n);
+	memset(s + 4 + n, ']', n);
+	return toml_parse(s, 4 + 2 * n, err);
+}
+
 static void nesting_limit(void **state)
 {
-	size_t n = TOML_MAX_DEPTH + 10, i;
-	char *s = malloc(2 * n + 16);
+	char *s = malloc(2 * TOML_MAX_DEPTH + 64);
 	struct toml_error err;
 	struct toml_value *v;
 
-	/* a = [[[[...]]]] deeper than the limit */
-	memcpy(s, "a = ", 4);
-	for (i = 0; i < n; i++)
-		s[4 + i] = '[';
-	for (i = 0; i < n; i++)
-		s[4 + n + i] = ']';
-	v = toml_parse(s, 4 + 2 * n, &err);
+	v = nested_arrays(s, TOML_MAX_DEPTH + 10, &err);
 	assert_null(v);
 	assert_non_null(strstr(err.msg, "nesting deeper"));
 	assert_int_equal(err.line, 1);
 
 	/* within the limit it parses */
-	n = TOML_MAX_DEPTH - 1;
-	for (i = 0; i < n; i++)
-		s[4 + i] = '[';
-	for (i = 0; i < n; i++)
-		s[4 + n + i] = ']';
-	v = toml_parse(s, 4 + 2 * n, &err);
+	v = nested_arrays(s, TOML_MAX_DEPTH - 1, &err);
 	assert_non_null(v);
 	toml_free(v);
 	free(s);
