@@ -1087,9 +1087,31 @@ static int parse_bare_scalar(struct parser *p, struct toml_value *v)
 static int parse_keyval(struct parser *p, struct toml_value *tbl);
 static struct toml_value *parse_value(struct parser *p, unsigned int depth);
 
+/*
+ * After an element of an array or inline table: a comma (consumed, returns
+ * 1), the closing @close (not consumed, returns 0) or an error (-1).
+ */
+static int list_sep(struct parser *p, int close, const char *what)
+{
+	int c = peek(p);
+
+	if (c == ',') {
+		p->pos++;
+		return 1;
+	}
+	if (c == close)
+		return 0;
+	if (c < 0)
+		return fail_at(p, p->pos, "unterminated %s", what);
+	if (close == '}' && (newline_len(p) || c == '#'))
+		return fail_at(p, p->pos, "newline or comment inside an inline table");
+	return fail_at(p, p->pos, "expected ',' or '%c' in an %s", close, what);
+}
+
 static int parse_array(struct parser *p, struct toml_value *arr)
 {
 	struct toml_value *v;
+	int r = 0;
 
 	p->pos++;	/* '[' */
 	for (;;) {
@@ -1106,22 +1128,20 @@ static int parse_array(struct parser *p, struct toml_value *arr)
 		}
 		if (skip_space_nl(p))
 			return -1;
-		if (peek(p) == ',') {
-			p->pos++;
-			continue;
-		}
-		if (peek(p) == ']')
+		r = list_sep(p, ']', "array");
+		if (r <= 0)
 			break;
-		if (peek(p) < 0)
-			return fail_at(p, p->pos, "unterminated array");
-		return fail_at(p, p->pos, "expected ',' or ']' in an array");
 	}
+	if (r < 0)
+		return -1;
 	p->pos++;
 	return 0;
 }
 
 static int parse_inline_table(struct parser *p, struct toml_value *tbl)
 {
+	int r;
+
 	p->pos++;	/* '{' */
 	skip_ws(p);
 	if (peek(p) != '}') {
@@ -1136,18 +1156,11 @@ static int parse_inline_table(struct parser *p, struct toml_value *tbl)
 			if (parse_keyval(p, tbl))
 				return -1;
 			skip_ws(p);
-			if (peek(p) == ',') {
-				p->pos++;
-				continue;
-			}
-			if (peek(p) == '}')
+			r = list_sep(p, '}', "inline table");
+			if (r < 0)
+				return -1;
+			if (!r)
 				break;
-			if (peek(p) < 0)
-				return fail_at(p, p->pos, "unterminated inline table");
-			if (newline_len(p) || peek(p) == '#')
-				return fail_at(p, p->pos,
-					       "newline or comment inside an inline table");
-			return fail_at(p, p->pos, "expected ',' or '}' in an inline table");
 		}
 	}
 	p->pos++;

@@ -89,6 +89,17 @@ static void dotted_paths_and_missing_keys(void **state)
 	toml_free(doc);
 }
 
+static void expect_dt(const struct toml_value *v, enum toml_type type,
+		      const char *text)
+{
+	char buf[64];
+
+	assert_non_null(v);
+	assert_int_equal(v->type, type);
+	assert_int_equal(toml_datetime_format(v, buf, sizeof(buf)), strlen(text));
+	assert_string_equal(buf, text);
+}
+
 static void scalar_types_and_values(void **state)
 {
 	struct toml_value *doc = parse(
@@ -109,7 +120,6 @@ static void scalar_types_and_values(void **state)
 		"ld = 1979-05-27\n"
 		"lt = 00:32:00.5\n");
 	const struct toml_value *v;
-	char buf[64];
 
 	assert_int_equal(toml_table_get(doc, "max")->u.integer, INT64_MAX);
 	assert_int_equal(toml_table_get(doc, "min")->u.integer, INT64_MIN);
@@ -131,23 +141,13 @@ static void scalar_types_and_values(void **state)
 	assert_string_equal(toml_table_get(doc, "lit")->u.str.ptr, "C:\\path");
 
 	v = toml_table_get(doc, "odt");
-	assert_int_equal(v->type, TOML_DATETIME);
 	assert_int_equal(v->u.dt.offset_min, -7 * 60);
 	assert_int_equal(v->u.dt.nsec, 999999000);
-	toml_datetime_format(v, buf, sizeof(buf));
-	assert_string_equal(buf, "1979-05-27T07:32:00.999999-07:00");
-	v = toml_table_get(doc, "ldt");
-	assert_int_equal(v->type, TOML_DATETIME_LOCAL);
-	toml_datetime_format(v, buf, sizeof(buf));
-	assert_string_equal(buf, "1979-05-27T07:32:00");
-	v = toml_table_get(doc, "ld");
-	assert_int_equal(v->type, TOML_DATE_LOCAL);
-	toml_datetime_format(v, buf, sizeof(buf));
-	assert_string_equal(buf, "1979-05-27");
-	v = toml_table_get(doc, "lt");
-	assert_int_equal(v->type, TOML_TIME_LOCAL);
-	toml_datetime_format(v, buf, sizeof(buf));
-	assert_string_equal(buf, "00:32:00.5");
+	expect_dt(v, TOML_DATETIME, "1979-05-27T07:32:00.999999-07:00");
+	expect_dt(toml_table_get(doc, "ldt"), TOML_DATETIME_LOCAL,
+		  "1979-05-27T07:32:00");
+	expect_dt(toml_table_get(doc, "ld"), TOML_DATE_LOCAL, "1979-05-27");
+	expect_dt(toml_table_get(doc, "lt"), TOML_TIME_LOCAL, "00:32:00.5");
 	assert_string_equal(toml_type_name(TOML_DATETIME_LOCAL), "datetime-local");
 	toml_free(doc);
 }
