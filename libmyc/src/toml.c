@@ -367,6 +367,7 @@ void toml_free(struct toml_value *v)
 			toml_free(v->u.table.items[i].val);
 		}
 		free(v->u.table.items);
+		free(v->u.table.index);
 		break;
 	case TOML_ARRAY:
 		for (i = 0; i < v->u.array.n; i++)
@@ -399,14 +400,77 @@ static int grow(void **items, size_t *cap, size_t n, size_t size)
 	return 0;
 }
 
+/*
+ * Key lookup.  Small tables (the usual case) are scanned; from
+ * TOML_INDEX_MIN keys on a table gets an open-addressing hash index so a
+ * document with very many keys in one table does not cost quadratic time.
+ */
+#define TOML_INDEX_MIN	16
+
+static uint32_t key_hash(const char *key, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)key[i]) * 16777619u;
+	return h;
+}
+
+static void index_put(struct toml_value *tbl, size_t item)
+{
+	const struct toml_kv *kv = &tbl->u.table.items[item];
+	size_t mask = tbl->u.table.icap - 1;
+	size_t h = key_hash(kv->key, kv->keylen) & mask;
+
+	while (tbl->u.table.index[h])
+		h = (h + 1) & mask;
+	tbl->u.table.index[h] = (uint32_t)(item + 1);
+}
+
+/* Keep the index at most half full; build it when the table gets big. */
+static int index_update(struct toml_value *tbl)
+{
+	size_t n = tbl->u.table.n, cap, i;
+	uint32_t *idx;
+
+	if (n < TOML_INDEX_MIN || n > UINT32_MAX - 1)
+		return 0;
+	if (tbl->u.table.index && 2 * n < tbl->u.table.icap) {
+		index_put(tbl, n - 1);
+		return 0;
+	}
+	for (cap = 64; cap <= 2 * n; cap *= 2)
+		;
+	idx = calloc(cap, sizeof(*idx));
+	if (!idx)
+		return -1;
+	free(tbl->u.table.index);
+	tbl->u.table.index = idx;
+	tbl->u.table.icap = cap;
+	for (i = 0; i < n; i++)
+		index_put(tbl, i);
+	return 0;
+}
+
 static struct toml_kv *find(const struct toml_value *tbl, const char *key,
 			    size_t len)
 {
-	size_t i;
+	struct toml_kv *kv;
+	size_t i, mask;
 
+	if (tbl->u.table.index) {
+		mask = tbl->u.table.icap - 1;
+		for (i = key_hash(key, len) & mask; tbl->u.table.index[i];
+		     i = (i + 1) & mask) {
+			kv = &tbl->u.table.items[tbl->u.table.index[i] - 1];
+			if (kv->keylen == len && !memcmp(kv->key, key, len))
+				return kv;
+		}
+		return NULL;
+	}
 	for (i = 0; i < tbl->u.table.n; i++) {
-		struct toml_kv *kv = &tbl->u.table.items[i];
-
+		kv = &tbl->u.table.items[i];
 		if (kv->keylen == len && !memcmp(kv->key, key, len))
 			return kv;
 	}
@@ -429,6 +493,12 @@ static int table_add(struct parser *p, struct toml_value *tbl,
 	kv->col = kp->col;
 	kv->val = val;
 	kp->s = NULL;
+	if (index_update(tbl)) {
+		/* the entry stays; the caller frees @val, so unhook it */
+		tbl->u.table.n--;
+		kp->s = kv->key;
+		return oom(p);
+	}
 	return 0;
 }
 

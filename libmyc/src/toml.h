@@ -73,6 +73,9 @@ struct toml_value {
 		struct {
 			struct toml_kv *items;
 			size_t n, cap;
+			uint32_t *index;	/* hash of key -> item + 1, once
+						 * the table is large; else NULL */
+			size_t icap;		/* power of two, > 2 * n */
 		} table;
 		struct {
 			struct toml_value **items;

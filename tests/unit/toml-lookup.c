@@ -13,6 +13,8 @@
 #include <setjmp.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -163,6 +165,40 @@ static void key_with_nul_byte(void **state)
 	toml_free(doc);
 }
 
+/* Past TOML_INDEX_MIN keys a table is hashed: lookups and duplicate
+ * detection must behave exactly as in a small table. */
+static void large_table_lookup(void **state)
+{
+	size_t n = 5000, i, len = 0;
+	char *s = malloc(n * 32 + 64), key[32];
+	struct toml_error err;
+	struct toml_value *doc;
+
+	for (i = 0; i < n; i++)
+		len += (size_t)sprintf(s + len, "k%zu = %zu\n", i, i);
+	doc = toml_parse(s, len, &err);
+	assert_non_null(doc);
+	for (i = 0; i < n; i++) {
+		const struct toml_kv *kv;
+
+		snprintf(key, sizeof(key), "k%zu", i);
+		kv = toml_table_entry(doc, key);
+		assert_non_null(kv);
+		assert_int_equal(kv->val->u.integer, i);
+		assert_int_equal(kv->line, i + 1);
+	}
+	assert_null(toml_table_get(doc, "k5000"));
+	toml_free(doc);
+
+	/* a duplicate of an early key, found through the index */
+	len += (size_t)sprintf(s + len, "k17 = 1\n");
+	doc = toml_parse(s, len, &err);
+	assert_null(doc);
+	assert_int_equal(err.line, n + 1);
+	assert_string_equal(err.msg, "duplicate key 'k17'");
+	free(s);
+}
+
 static void empty_document(void **state)
 {
 	struct toml_value *doc = parse("");
@@ -180,6 +216,7 @@ int main(void)
 		cmocka_unit_test(dotted_paths_and_missing_keys),
 		cmocka_unit_test(scalar_types_and_values),
 		cmocka_unit_test(key_with_nul_byte),
+		cmocka_unit_test(large_table_lookup),
 		cmocka_unit_test(empty_document),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
