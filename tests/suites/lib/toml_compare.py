@@ -142,7 +142,43 @@ def run_case(decoder, corpus, case):
     return diff(exp, got)
 
 
+def self_test():
+    """The comparison itself must be able to fail: check it on known pairs."""
+    t = lambda ty, v: {'type': ty, 'value': v}
+    same = [
+        (t('integer', '1'), t('integer', '+1')),
+        (t('float', 'nan'), t('float', '-nan')),
+        (t('float', '1e3'), t('float', '1000.0')),
+        (t('datetime', '1987-07-05T17:45:00Z'), t('datetime', '1987-07-05t19:45:00+02:00')),
+        (t('time-local', '10:32:00.555'), t('time-local', '10:32:00.555000')),
+        ({'a': [t('bool', 'true')], 'b': {}}, {'b': {}, 'a': [t('bool', 'true')]}),
+    ]
+    differ = [
+        (t('integer', '1'), t('integer', '2')),
+        (t('integer', '1'), t('float', '1')),
+        (t('float', 'nan'), t('float', 'inf')),
+        (t('string', 'a'), t('string', 'a ')),
+        (t('datetime', '1987-07-05T17:45:00Z'), t('datetime', '1987-07-05T17:45:00+01:00')),
+        (t('datetime-local', '1987-07-05T17:45:00'), t('datetime-local', '1987-07-05T17:45:01')),
+        ({'a': {}}, {'a': {}, 'b': {}}),
+        ([t('bool', 'true')], []),
+        ({'a': {}}, {'a': []}),
+    ]
+    for a, b in same:
+        if diff(a, b):
+            return 'reported a difference for equal %r / %r' % (a, b)
+    for a, b in differ:
+        if not diff(a, b):
+            return 'missed the difference %r / %r' % (a, b)
+    return None
+
+
 def main():
+    why = self_test()
+    print('%s comparator-self-test%s' % ('FAIL' if why else 'PASS',
+                                         ': ' + why if why else ''))
+    if why:
+        return 1
     if len(sys.argv) < 4:
         sys.stderr.write(__doc__)
         return 2
