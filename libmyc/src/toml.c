@@ -874,6 +874,9 @@ static int parse_number(struct parser *p, const char *t, size_t n,
 	bool neg = false, is_float = false;
 	int base = 10;
 
+	/* every digit, sign, point and exponent mark fits in buf */
+	if (n >= sizeof(buf) - 4)
+		return fail_at(p, at, "number too long (%zu characters)", n);
 	if (t[0] == '+' || t[0] == '-') {
 		neg = t[0] == '-';
 		buf[bn++] = t[0];
@@ -909,8 +912,7 @@ static int parse_number(struct parser *p, const char *t, size_t n,
 	m = scan_digits(t + i, n - i, 10, buf, sizeof(buf), &bn);
 	if (!m)
 		return fail_at(p, at, "invalid number");
-	if (buf[neg || t[0] == '+' ? 1 : 0] == '0' &&
-	    bn - (size_t)(neg || t[0] == '+') > 1)
+	if (buf[i] == '0' && bn - i > 1)
 		return fail_at(p, at, "leading zeros are not allowed");
 	i += m;
 	if (i < n && t[i] == '.') {
@@ -932,7 +934,7 @@ static int parse_number(struct parser *p, const char *t, size_t n,
 			return fail_at(p, at, "an exponent needs digits");
 		i += m;
 	}
-	if (i != n || bn + 1 >= sizeof(buf))
+	if (i != n)
 		return fail_at(p, at, "invalid number '%.*s'",
 			       (int)(n > 40 ? 40 : n), t);
 	if (is_float) {

@@ -37,7 +37,6 @@ struct topo_node {
 	uint32_t line, col;	/* the [[nodes]] entry */
 	uint32_t name_line;
 	uint32_t host_line, host_col;	/* 0 when host not given */
-	uint32_t ep_line;
 };
 
 struct myc_topo_node {

@@ -240,7 +240,6 @@ static int load_endpoint(struct vctx *c, const struct toml_kv *ekv,
 			    join(k, sizeof(k), p, "path"),
 			    "longer than a Unix socket path may be (%d bytes)",
 			    MYC_TOPO_SUN_PATH_MAX);
-	n->ep_line = ekv->line;
 	if (path && !(n->path = dupstr(path->val->u.str.ptr)))
 		return -ENOMEM;
 	if (addr && !(n->addr = dupstr(addr->val->u.str.ptr)))

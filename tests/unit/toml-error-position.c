@@ -113,6 +113,30 @@ static void nesting_limit(void **state)
 	free(s);
 }
 
+/* Numbers have a length limit; up to it they parse, past it the error is
+ * named (and the ASan build checks no buffer is overrun near it). */
+static void number_length_limit(void **state)
+{
+	char s[1024];
+	struct toml_error err;
+	struct toml_value *v;
+
+	memcpy(s, "f = 0.", 6);
+	memset(s + 6, '5', 500);
+	v = toml_parse(s, 506, &err);
+	assert_non_null(v);
+	assert_true(toml_table_get(v, "f")->u.flt == 0.5555555555555556);
+	toml_free(v);
+
+	memcpy(s, "f = ", 4);
+	memset(s + 4, '1', 511);
+	memcpy(s + 515, ".5e1", 4);
+	v = toml_parse(s, 519, &err);
+	assert_null(v);
+	assert_string_equal(err.msg, "number too long (515 characters)");
+	assert_int_equal(err.col, 5);
+}
+
 static void file_errors(void **state)
 {
 	struct toml_error err;
@@ -145,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(each_error_has_position),
 		cmocka_unit_test(nesting_limit),
+		cmocka_unit_test(number_length_limit),
 		cmocka_unit_test(file_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
