@@ -178,8 +178,7 @@ static int oom(struct parser *p)
 	return -1;
 }
 
-/* Printable form of a key for messages: truncated, controls as '?'. */
-static const char *show(const char *s, size_t len, char *buf, size_t size)
+const char *toml_printable(const char *s, size_t len, char *buf, size_t size)
 {
 	size_t i, o = 0;
 
@@ -1303,7 +1302,7 @@ static struct toml_value *walk_dotted(struct parser *p, struct toml_value *tbl,
 			continue;
 		}
 		t = kv->val;
-		show(kp->s, kp->len, sb, sizeof(sb));
+		toml_printable(kp->s, kp->len, sb, sizeof(sb));
 		if (t->type != TOML_TABLE) {
 			fail_key(p, kp, "key '%s' is already %s, not a table",
 				 sb, toml_type_desc(t->type));
@@ -1351,7 +1350,7 @@ static int parse_keyval(struct parser *p, struct toml_value *tbl)
 	last = &k.parts[k.n - 1];
 	if (find(t, last->s, last->len)) {
 		fail_key(p, last, "duplicate key '%s'",
-			 show(last->s, last->len, sb, sizeof(sb)));
+			 toml_printable(last->s, last->len, sb, sizeof(sb)));
 		goto out;
 	}
 	v = parse_value(p, t->depth);
@@ -1376,7 +1375,7 @@ static const char *show_path(const struct keypath *k, char *buf, size_t size)
 	buf[0] = 0;
 	for (i = 0; i < k->n && o + 1 < size; i++) {
 		int w = snprintf(buf + o, size - o, "%s%s", i ? "." : "",
-				 show(k->parts[i].s, k->parts[i].len, part,
+				 toml_printable(k->parts[i].s, k->parts[i].len, part,
 				      sizeof(part)));
 		if (w < 0)
 			break;

@@ -118,6 +118,12 @@ const struct toml_value *toml_table_get(const struct toml_value *tbl,
 const struct toml_value *toml_get_path(const struct toml_value *tbl,
 				       const char *path);
 
+/*
+ * @len bytes of @s made fit for a one-line message in @buf (@size >= 8):
+ * control characters become '?', long text is cut and ends in "...".
+ */
+const char *toml_printable(const char *s, size_t len, char *buf, size_t size);
+
 /* "table", "array", "string", "integer", "float", "bool", "datetime", ... */
 const char *toml_type_name(enum toml_type t);
 /* The same for messages: "a table", "an integer", "a date/time", ... */

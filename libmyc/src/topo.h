@@ -14,6 +14,8 @@
 
 /* Node, service and topic names: they end up in file and ring names. */
 #define MYC_TOPO_NAME_MAX		63
+/* longest DNS name */
+#define MYC_TOPO_HOST_MAX		253
 /* sizeof(sockaddr_un.sun_path) - 1 */
 #define MYC_TOPO_SUN_PATH_MAX		107
 #define MYC_TOPO_SOCKET_DIR_DEFAULT	"/run/mycelium"

@@ -44,6 +44,12 @@ static int verr(struct vctx *c, uint32_t line, uint32_t col, const char *key,
 	return -EINVAL;
 }
 
+/* A string value, fit for a message (see toml_printable). */
+static const char *pr(const struct toml_value *v, char *buf, size_t size)
+{
+	return toml_printable(v->u.str.ptr, v->u.str.len, buf, size);
+}
+
 /* Names become file and ring names: keep them to a safe alphabet. */
 static bool name_ok(const char *s, size_t len)
 {
@@ -66,7 +72,7 @@ static bool name_ok(const char *s, size_t len)
 static int check_keys(struct vctx *c, const struct toml_value *tbl,
 		      const char *path, const char *const *allowed)
 {
-	char key[160], list[160];
+	char key[160], list[160], kb[64];
 	size_t i, o;
 	int k;
 
@@ -83,9 +89,11 @@ static int check_keys(struct vctx *c, const struct toml_value *tbl,
 			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
 					      k ? ", " : "", allowed[k]);
 		if (*path)
-			snprintf(key, sizeof(key), "%s.%.60s", path, kv->key);
+			snprintf(key, sizeof(key), "%s.%s", path,
+				 toml_printable(kv->key, kv->keylen, kb, sizeof(kb)));
 		else
-			snprintf(key, sizeof(key), "%.60s", kv->key);
+			snprintf(key, sizeof(key), "%s",
+				 toml_printable(kv->key, kv->keylen, kb, sizeof(kb)));
 		return verr(c, kv->line, kv->col, key,
 			    "unknown key (expected one of: %s)", list);
 	}
@@ -170,6 +178,16 @@ static char *dupstr(const char *s)
 }
 
 
+/* A DNS name, IPv4 or IPv6 address: letters, digits, '.', '-', ':'. */
+static bool host_ok(const char *h)
+{
+	size_t n = strlen(h);
+
+	return n && n <= MYC_TOPO_HOST_MAX &&
+	       strspn(h, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789.-:_") == n;
+}
+
 /* "HOST:PORT" or "[V6]:PORT" with a port in 1..65535. */
 static bool addr_ok(const char *a)
 {
@@ -192,7 +210,7 @@ static int load_endpoint(struct vctx *c, const struct toml_kv *ekv,
 	static const char *const keys[] = { "kind", "path", "addr", NULL };
 	const struct toml_value *ep = ekv->val;
 	const struct toml_kv *kind, *path, *addr;
-	char p[128], k[160];
+	char p[128], k[160], pb[64];
 	const char *s;
 	int r;
 
@@ -212,8 +230,8 @@ static int load_endpoint(struct vctx *c, const struct toml_kv *ekv,
 	else
 		return verr(c, kind->val->line, kind->val->col,
 			    join(k, sizeof(k), p, "kind"),
-			    "unknown kind \"%.40s\" (expected \"shm\", \"unix\" or \"tcp\")",
-			    s);
+			    "unknown kind \"%s\" (expected \"shm\", \"unix\" or \"tcp\")",
+			    pr(kind->val, pb, sizeof(pb)));
 	if (path && n->kind == MYC_ENDPOINT_TCP)
 		return verr(c, path->line, path->col, join(k, sizeof(k), p, "path"),
 			    "not used by kind \"tcp\" (give addr instead)");
@@ -223,16 +241,16 @@ static int load_endpoint(struct vctx *c, const struct toml_kv *ekv,
 	if (addr && !addr_ok(addr->val->u.str.ptr))
 		return verr(c, addr->val->line, addr->val->col,
 			    join(k, sizeof(k), p, "addr"),
-			    "\"%.60s\" is not HOST:PORT (port 1..65535)",
-			    addr->val->u.str.ptr);
+			    "\"%s\" is not HOST:PORT (port 1..65535)",
+			    pr(addr->val, pb, sizeof(pb)));
 	if (path && n->kind == MYC_ENDPOINT_SHM) {
 		s = path->val->u.str.ptr;
 		/* a POSIX shm name: one leading slash, no other */
 		if (s[0] != '/' || strchr(s + 1, '/') || !name_ok(s + 1, strlen(s + 1)))
 			return verr(c, path->val->line, path->val->col,
 				    join(k, sizeof(k), p, "path"),
-				    "\"%.60s\" is not a shared-memory name (\"/name\", letters, digits, '_', '-', '.')",
-				    s);
+				    "\"%s\" is not a shared-memory name (\"/name\", letters, digits, '_', '-', '.')",
+				    pr(path->val, pb, sizeof(pb)));
 	}
 	if (path && n->kind == MYC_ENDPOINT_UNIX &&
 	    strlen(path->val->u.str.ptr) > MYC_TOPO_SUN_PATH_MAX)
@@ -255,7 +273,7 @@ static int load_node(struct vctx *c, struct myc_topo *t,
 	};
 	struct topo_node *n = &t->nodes[idx];
 	const struct toml_kv *name, *svcs, *host, *ep;
-	char path[48], k[160];
+	char path[48], k[160], pb[64];
 	int64_t port;
 	bool has_port;
 	size_t i, j, m;
@@ -279,8 +297,8 @@ static int load_node(struct vctx *c, struct myc_topo *t,
 	if (!name_ok(name->val->u.str.ptr, name->val->u.str.len))
 		return verr(c, name->val->line, name->val->col,
 			    join(k, sizeof(k), path, "name"),
-			    "\"%.60s\" is not a valid name (1..%d of letters, digits, '_', '-', '.')",
-			    name->val->u.str.ptr, MYC_TOPO_NAME_MAX);
+			    "\"%s\" is not a valid name (1..%d of letters, digits, '_', '-', '.')",
+			    pr(name->val, pb, sizeof(pb)), MYC_TOPO_NAME_MAX);
 	for (j = 0; j < idx; j++)
 		if (!strcmp(t->nodes[j].name, name->val->u.str.ptr))
 			return verr(c, name->val->line, name->val->col,
@@ -292,6 +310,11 @@ static int load_node(struct vctx *c, struct myc_topo *t,
 		return -ENOMEM;
 	n->name_line = name->val->line;
 
+	if (host && !host_ok(host->val->u.str.ptr))
+		return verr(c, host->val->line, host->val->col,
+			    join(k, sizeof(k), path, "host"),
+			    "\"%s\" is not a host name or address",
+			    pr(host->val, pb, sizeof(pb)));
 	n->host = dupstr(host ? host->val->u.str.ptr : "localhost");
 	if (!n->host)
 		return -ENOMEM;
@@ -326,8 +349,8 @@ static int load_node(struct vctx *c, struct myc_topo *t,
 				    "expected a string, found %s", toml_type_desc(sv->type));
 		if (!name_ok(sv->u.str.ptr, sv->u.str.len))
 			return verr(c, sv->line, sv->col, sk,
-				    "\"%.60s\" is not a valid service name (1..%d of letters, digits, '_', '-', '.')",
-				    sv->u.str.ptr, MYC_TOPO_NAME_MAX);
+				    "\"%s\" is not a valid service name (1..%d of letters, digits, '_', '-', '.')",
+				    pr(sv, pb, sizeof(pb)), MYC_TOPO_NAME_MAX);
 		/* a service runs in exactly one node */
 		for (j = 0; j <= idx; j++) {
 			const struct topo_node *o = &t->nodes[j];
@@ -361,8 +384,9 @@ static int load_node(struct vctx *c, struct myc_topo *t,
 		if (strlen(n->path) > MYC_TOPO_SUN_PATH_MAX)
 			return verr(c, ep->line, ep->col,
 				    join(k, sizeof(k), path, "endpoint"),
-				    "default socket path \"%.80s\" is longer than %d bytes; set endpoint.path or a shorter socket_dir",
-				    n->path, MYC_TOPO_SUN_PATH_MAX);
+				    "default socket path \"%s\" is longer than %d bytes; set endpoint.path or a shorter socket_dir",
+				    toml_printable(n->path, strlen(n->path), pb, sizeof(pb)),
+				    MYC_TOPO_SUN_PATH_MAX);
 	} else if (n->kind == MYC_ENDPOINT_SHM && !n->path) {
 		if (asprintf(&n->path, "/myc-%s", n->name) < 0) {
 			n->path = NULL;
@@ -381,13 +405,14 @@ static int load_topic(struct vctx *c, struct myc_topo *t,
 	struct topo_topic *tp = &t->topics[idx];
 	const struct toml_value *tv = kv->val;
 	const struct toml_kv *pol;
-	char path[96], k[160];
+	char path[96], k[160], pb[64];
 	int64_t v;
 	bool found;
 	size_t j;
 	int r;
 
-	snprintf(path, sizeof(path), "topics.%.60s", kv->key);
+	snprintf(path, sizeof(path), "topics.%s",
+		 toml_printable(kv->key, kv->keylen, pb, sizeof(pb)));
 	if (strlen(kv->key) != kv->keylen || !name_ok(kv->key, kv->keylen))
 		return verr(c, kv->line, kv->col, path,
 			    "not a valid topic name (1..%d of letters, digits, '_', '-', '.')",
@@ -413,8 +438,8 @@ static int load_topic(struct vctx *c, struct myc_topo *t,
 		else
 			return verr(c, pol->val->line, pol->val->col,
 				    join(k, sizeof(k), path, "policy"),
-				    "unknown policy \"%.40s\" (expected \"lossy\" or \"lossless\")",
-				    pol->val->u.str.ptr);
+				    "unknown policy \"%s\" (expected \"lossy\" or \"lossless\")",
+				    pr(pol->val, pb, sizeof(pb)));
 	}
 	r = get_int(c, tv, path, "type", 1, MYC_TYPE_USER_MAX, "a user type id",
 		    &v, &found);
@@ -477,12 +502,12 @@ static int check_ports(struct vctx *c, const struct myc_topo *t)
 			if (n->host_line) {
 				snprintf(k, sizeof(k), "nodes[%zu].host", i);
 				return verr(c, n->host_line, n->host_col, k,
-					    "node \"%s\" is on host \"%.60s\", reached over TCP from host \"%.60s\" (node \"%s\"), but has no port",
+					    "node \"%s\" is on host \"%s\", reached over TCP from host \"%s\" (node \"%s\"), but has no port",
 					    n->name, n->host, o->host, o->name);
 			}
 			snprintf(k, sizeof(k), "nodes[%zu].port", i);
 			return verr(c, n->line, n->col, k,
-				    "missing: node \"%s\" (on this host) is reached over TCP from host \"%.60s\" (node \"%s\")",
+				    "missing: node \"%s\" (on this host) is reached over TCP from host \"%s\" (node \"%s\")",
 				    n->name, o->host, o->name);
 		}
 	}

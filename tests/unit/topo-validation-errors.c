@@ -6,7 +6,8 @@
  * names, a service in two nodes (or twice in one), a remote host without a
  * port, unknown keys at every level, bad endpoint kinds and options, bad
  * policies, sizes and type ids, type mismatches, missing required keys, bad
- * names, and TOML syntax errors.  errno is EINVAL and nothing leaks.
+ * names or hosts (user text is printed with control characters as '?'),
+ * and TOML syntax errors.  errno is EINVAL and nothing leaks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -169,6 +170,12 @@ CASE(node_not_table,
 CASE(socket_dir_wrong_type,
      "socket_dir = 5\n" NODE_A,
      1, "socket_dir", "expected a string, found an integer")
+CASE(bad_host,
+     NODE_A "port = 1\nhost = \"a b\"\n",
+     5, "nodes[0].host", "\"a b\" is not a host name or address")
+CASE(control_characters_printed_as_question_marks,
+     "[[nodes]]\nname = \"a\\nb\"\nservices = []\n",
+     2, "nodes[0].name", "\"a?b\" is not a valid name")
 CASE(toml_syntax_error,
      NODE_A "port = \n",
      4, "expected a value", "")
@@ -216,6 +223,8 @@ int main(void)
 		cmocka_unit_test(nodes_not_array),
 		cmocka_unit_test(node_not_table),
 		cmocka_unit_test(socket_dir_wrong_type),
+		cmocka_unit_test(bad_host),
+		cmocka_unit_test(control_characters_printed_as_question_marks),
 		cmocka_unit_test(toml_syntax_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
