@@ -1636,22 +1636,19 @@ const struct toml_value *toml_table_get(const struct toml_value *tbl,
 const struct toml_value *toml_get_path(const struct toml_value *tbl,
 				       const char *path)
 {
+	const struct toml_kv *kv;
 	const char *dot;
 
-	while (tbl && path) {
-		dot = strchr(path, '.');
-		if (!dot)
-			return toml_table_get(tbl, path);
+	if (!path)
+		return NULL;
+	while ((dot = strchr(path, '.'))) {
 		if (!tbl || tbl->type != TOML_TABLE)
 			return NULL;
-		{
-			const struct toml_kv *kv = find(tbl, path, (size_t)(dot - path));
-
-			tbl = kv ? kv->val : NULL;
-		}
+		kv = find(tbl, path, (size_t)(dot - path));
+		tbl = kv ? kv->val : NULL;
 		path = dot + 1;
 	}
-	return NULL;
+	return toml_table_get(tbl, path);
 }
 
 const char *toml_type_name(enum toml_type t)
