@@ -4,8 +4,9 @@
  * loader.  Any input must either parse into a tree that can be walked and
  * freed, or be refused with a position; the same bytes are then fed to the
  * topology validator and, when they form a valid topology, every route is
- * resolved.  Built with clang -fsanitize=fuzzer,address,undefined by
- * "make fuzz" (mk/extra-toml.mk); run briefly by tests/suites/fuzz-toml.sh.
+ * resolved.  Built and run briefly by tests/suites/fuzz.sh.
+ * Seeds: ../shared/toml-test/tests/valid ../shared/toml-test/tests/invalid examples
+ * Dict: tests/fuzz/toml.dict
  */
 #include <stddef.h>
 #include <stdint.h>
