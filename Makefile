@@ -37,7 +37,7 @@ CFLAGS  += $(CFLAGS_BASE) $(SANFLAGS)
 LDFLAGS += $(SANFLAGS)
 LIBS    := -lurcu-bp -lurcu-common -lpthread -lm
 
-.PHONY: all lib tools tests check demo install deps clean
+.PHONY: all lib tools tests check demo install deps clean fuzz
 all: lib tools
 
 include $(TOP)/mk/libmyc.mk
@@ -54,6 +54,10 @@ check: deps
 demo: deps
 	@$(MAKE) -s all
 	@$(TOP)/examples/run-demo.sh
+
+# Longer fuzz runs of every tests/fuzz target: make fuzz MYC_FUZZ_SECONDS=600
+fuzz:
+	@MYC_TOP=$(TOP) $(TOP)/tests/suites/fuzz.sh
 
 clean:
 	rm -rf $(TOP)/build $(TOP)/build-asan $(TOP)/build-tsan

@@ -22,6 +22,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc 2>/dev/null || echo 2)
 flavours=${MYC_TEST_FLAVOURS:-"normal asan tsan"}
+export MYC_TEST_FLAVOURS="$flavours"	# suites may run per-flavour binaries
 filter=${MYC_TEST_FILTER:-}
 logdir="$top/build/test-logs"
 rm -rf "$logdir"

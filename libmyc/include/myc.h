@@ -347,6 +347,119 @@ MYC_API int myc_schema_msg_format(const struct myc_schema_msg *msg,
 				  const void *payload, size_t size,
 				  char *buf, size_t len);
 
+/* ------------------------------------------------------------------------ */
+/* Topology: where services run and how they reach each other              */
+/* (docs/topology.md)                                                        */
+/* ------------------------------------------------------------------------ */
+
+struct myc_topo;	/* a loaded, validated topology.toml */
+struct myc_topo_node;	/* one [[nodes]] entry */
+struct myc_topo_topic;	/* one [topics.NAME] entry */
+
+/* How a node wants same-host peers to reach it (endpoint.kind). */
+enum myc_endpoint_kind {
+	MYC_ENDPOINT_SHM = 0,	/* shared-memory rings (the default) */
+	MYC_ENDPOINT_UNIX = 1,	/* a Unix socket, for isolation */
+	MYC_ENDPOINT_TCP = 2,	/* TCP even on the same host */
+};
+
+/* The transport a message takes from one service to another. */
+enum myc_transport {
+	MYC_TRANSPORT_INPROC = 0,	/* same node: in-process bus */
+	MYC_TRANSPORT_SHM = 1,		/* same host: shared-memory ring */
+	MYC_TRANSPORT_UNIX = 2,		/* same host: Unix socket */
+	MYC_TRANSPORT_TCP = 3,		/* other host (or asked for): TCP */
+};
+
+/* "inproc", "shm", "unix", "tcp" ("?" for anything else). */
+MYC_API const char *myc_transport_name(uint32_t transport);
+
+/*
+ * Load and validate a topology file.  On failure returns NULL, sets errno
+ * (EINVAL for a syntax or validation error, else the open/read error) and
+ * writes one line to @err (if not NULL): "FILE:LINE:COL: KEY: problem",
+ * e.g. "topo.toml:14:8: nodes[2].port: 70000 is not a port (1..65535)".
+ */
+MYC_API struct myc_topo *myc_topo_load(const char *path, char *err,
+				       size_t errlen);
+/*
+ * The same from a buffer; @name stands for the file name in errors and
+ * relative paths (socket_dir) resolve against the current directory.
+ */
+MYC_API struct myc_topo *myc_topo_parse(const char *text, size_t len,
+					const char *name, char *err,
+					size_t errlen);
+MYC_API void myc_topo_free(struct myc_topo *topo);
+
+/* Directory for Unix sockets (absolute, or relative to the cwd). */
+MYC_API const char *myc_topo_socket_dir(const struct myc_topo *topo);
+
+MYC_API size_t myc_topo_node_count(const struct myc_topo *topo);
+/* The @i-th node in file order, or NULL (errno ERANGE). */
+MYC_API const struct myc_topo_node *myc_topo_node_at(const struct myc_topo *topo,
+						     size_t i);
+/* The node called @name / running @service, or NULL (errno ENOENT). */
+MYC_API const struct myc_topo_node *myc_topo_node_by_name(const struct myc_topo *topo,
+							  const char *name);
+MYC_API const struct myc_topo_node *myc_topo_node_of(const struct myc_topo *topo,
+						     const char *service);
+
+MYC_API const char *myc_topo_node_name(const struct myc_topo_node *node);
+/* Host name; "localhost" when the file gives none. */
+MYC_API const char *myc_topo_node_host(const struct myc_topo_node *node);
+/* TCP port the node listens on, 0 when none. */
+MYC_API int myc_topo_node_port(const struct myc_topo_node *node);
+MYC_API enum myc_endpoint_kind myc_topo_node_endpoint(const struct myc_topo_node *node);
+/* Unix: the socket path; shm: the ring name prefix.  Never NULL for
+ * those kinds (defaults filled in); NULL for tcp. */
+MYC_API const char *myc_topo_node_path(const struct myc_topo_node *node);
+/* tcp: the listen address "HOST:PORT" given as endpoint.addr, or NULL. */
+MYC_API const char *myc_topo_node_addr(const struct myc_topo_node *node);
+MYC_API size_t myc_topo_node_service_count(const struct myc_topo_node *node);
+MYC_API const char *myc_topo_node_service(const struct myc_topo_node *node,
+					  size_t i);
+
+MYC_API size_t myc_topo_topic_count(const struct myc_topo *topo);
+MYC_API const struct myc_topo_topic *myc_topo_topic_at(const struct myc_topo *topo,
+						       size_t i);
+MYC_API const struct myc_topo_topic *myc_topo_topic_by_name(const struct myc_topo *topo,
+							    const char *name);
+/* Topic with type id @type, or NULL (errno ENOENT). */
+MYC_API const struct myc_topo_topic *myc_topo_topic_by_type(const struct myc_topo *topo,
+							    uint16_t type);
+MYC_API const char *myc_topo_topic_name(const struct myc_topo_topic *topic);
+/* Type id given in the file, 0 when none (resolved from the schema). */
+MYC_API uint16_t myc_topo_topic_type(const struct myc_topo_topic *topic);
+/*
+ * Fill @opts (whose sz the caller set) with the topic's settings, ready for
+ * myc_bus_topic(): policy, depth (= ring_size) and max_size; defaults where
+ * the file says nothing.  Returns 0 or -EINVAL.
+ */
+MYC_API int myc_topo_topic_opts(const struct myc_topo_topic *topic,
+				struct myc_topic_opts *opts);
+
+/* Where messages from one service to another go, and why. */
+struct myc_route {
+	size_t sz;		/* set by the caller: sizeof(struct myc_route) */
+	uint32_t transport;	/* enum myc_transport */
+	uint32_t port;		/* TCP: destination port */
+	const char *from_node;	/* node names (owned by the topology) */
+	const char *to_node;
+	const char *host;	/* destination host */
+	const char *path;	/* UNIX: socket path; SHM: ring name prefix */
+	char reason[224];	/* one human sentence */
+};
+
+/*
+ * Resolve the route from service @from to service @to.  Rules: same node
+ * -> in-process; same host -> shared-memory ring, or a Unix socket (or TCP)
+ * when either node's endpoint.kind asks for it; other host -> TCP to the
+ * destination's host and port.  Returns 0, -ENOENT (unknown service; the
+ * reason names it) or -EINVAL (bad arguments).
+ */
+MYC_API int myc_topo_route(const struct myc_topo *topo, const char *from,
+			   const char *to, struct myc_route *route);
+
 #ifdef __cplusplus
 }
 #endif
