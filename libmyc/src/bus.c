@@ -119,9 +119,20 @@ void myc_bus_free(struct myc_bus *bus)
 
 	if (!bus)
 		return;
-	/* Deferred subscriber reclaims take the bus lock: let them finish. */
-	if (bus->deferred)
-		urcu_bp_barrier();
+	/* No publisher may be inside a claim now (documented), so what was
+	 * retired can go without a grace period. */
+	while (bus->retired_arrays) {
+		struct myc_subs *a = bus->retired_arrays;
+
+		bus->retired_arrays = a->retired_next;
+		free(a);
+	}
+	while (bus->retired_subs) {
+		struct myc_sub *s = bus->retired_subs;
+
+		bus->retired_subs = s->retired_next;
+		sub_reclaim(s, true);
+	}
 	for (t = bus->topics; t; t = tn) {
 		tn = t->next;
 		topic_free(t);
@@ -305,15 +316,43 @@ int myc_bus_topic_stats(struct myc_bus *bus, uint16_t type, struct myc_topic_sta
 
 /* ---- subscriber arrays (copy-on-write, RCU) ----------------------------- */
 
-static void subs_free_rcu(struct rcu_head *head)
+/*
+ * Free what was unlinked so far, after a grace period: no publisher can
+ * still hold a snapshot that points at it.  Skipped when the caller itself
+ * is inside a read-side section (an inline callback, or between claim and
+ * commit): waiting would wait for ourselves, so the next call does it.
+ */
+static void bus_reclaim(struct myc_bus *bus)
 {
-	struct myc_subs *a = caa_container_of(head, struct myc_subs, rcu);
+	struct myc_subs *a, *an;
+	struct myc_sub *s, *sn;
 
-	free(a);
+	if (urcu_bp_read_ongoing())
+		return;
+	pthread_mutex_lock(&bus->lock);
+	a = bus->retired_arrays;
+	s = bus->retired_subs;
+	bus->retired_arrays = NULL;
+	bus->retired_subs = NULL;
+	pthread_mutex_unlock(&bus->lock);
+	if (!a && !s)
+		return;
+	urcu_bp_synchronize_rcu();
+	/* Pairs with myc_read_unlock(): every reader that could see these
+	 * has left its section. */
+	myc_tsan_acquire(&bus->tsan_gp);
+	for (; a; a = an) {
+		an = a->retired_next;
+		free(a);
+	}
+	for (; s; s = sn) {
+		sn = s->retired_next;
+		sub_reclaim(s, false);
+	}
 }
 
-/* Replace the array with @a (bus lock held); the old one is freed after a
- * grace period, without blocking the caller. */
+/* Replace the array with @a (bus lock held); the old one is retired and
+ * freed after a grace period. */
 static void subs_replace(struct myc_topic *t, struct myc_subs *a)
 {
 	struct myc_subs *old = atomic_load_explicit(&t->subs, memory_order_relaxed);
@@ -321,9 +360,8 @@ static void subs_replace(struct myc_topic *t, struct myc_subs *a)
 	/* release: pairs with the acquire in pub_snapshot(); readers see the
 	 * array contents and every subscriber's initialised fields. */
 	atomic_store_explicit(&t->subs, a, memory_order_release);
-	myc_tsan_release(&t->tsan_gp);
-	t->bus->deferred = true;
-	urcu_bp_call_rcu(&old->rcu, subs_free_rcu);
+	old->retired_next = t->bus->retired_arrays;
+	t->bus->retired_arrays = old;
 }
 
 static struct myc_subs *subs_copy(const struct myc_subs *old, struct myc_sub *add,
@@ -412,6 +450,7 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 	t->sublist = sub;
 	subs_replace(t, a);
 	pthread_mutex_unlock(&bus->lock);
+	bus_reclaim(bus);
 	return sub;
 
 fail_need:
@@ -441,7 +480,6 @@ static void sub_reclaim(struct myc_sub *sub, bool locked)
 	struct myc_bus *bus = t->bus;
 	struct myc_buf *b;
 
-	myc_tsan_acquire(&t->tsan_gp);
 	if (sub->cells)
 		while ((b = myc_q_pop(sub)))
 			myc_buf_put(b);
@@ -455,11 +493,6 @@ static void sub_reclaim(struct myc_sub *sub, bool locked)
 	free(sub->cells);
 	free(sub);
 	credit_wake(t);
-}
-
-static void sub_reclaim_rcu(struct rcu_head *head)
-{
-	sub_reclaim(caa_container_of(head, struct myc_sub, rcu), false);
 }
 
 /* Unlink @sub from its topic (bus lock held); 0 or -ENOMEM. */
@@ -495,18 +528,12 @@ void myc_sub_free(struct myc_sub *sub)
 		usleep(1000);
 		pthread_mutex_lock(&bus->lock);
 	}
+	sub->retired_next = bus->retired_subs;
+	bus->retired_subs = sub;
 	pthread_mutex_unlock(&bus->lock);
 	/* Lossless publishers may be waiting for room in this subscriber. */
 	credit_wake(sub->topic);
-	if (urcu_bp_read_ongoing()) {
-		/* Called from an inline callback or between claim and commit:
-		 * waiting for a grace period here would wait for ourselves. */
-		myc_tsan_release(&sub->topic->tsan_gp);
-		urcu_bp_call_rcu(&sub->rcu, sub_reclaim_rcu);
-		return;
-	}
-	urcu_bp_synchronize_rcu();
-	sub_reclaim(sub, false);
+	bus_reclaim(bus);
 }
 
 uint64_t myc_sub_lost(const struct myc_sub *sub)
@@ -821,14 +848,14 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 	/* acquire: pairs with the release in subs_replace(). */
 	a = atomic_load_explicit(&t->subs, memory_order_acquire);
 	if (t->policy == MYC_LOSSLESS && !reserve(a)) {
-		urcu_bp_read_unlock();
+		myc_read_unlock(t->bus);
 		return -MYC_E_BACK_PRESSURED;
 	}
 	b = myc_pool_get(&t->pool);
 	if (myc_unlikely(!b)) {
 		if (t->policy == MYC_LOSSLESS)
 			unreserve(a, a->nq);
-		urcu_bp_read_unlock();
+		myc_read_unlock(t->bus);
 		return -MYC_E_NO_BUFS;
 	}
 	/* The read-side section stays open until commit/abort, so @a and
@@ -908,7 +935,7 @@ void myc_pub_abort(struct myc_pub *pub, void *buf)
 		unreserve(pub->snap, pub->snap->nq);
 	pub->claim = NULL;
 	myc_pool_put(&pub->topic->pool, b);
-	urcu_bp_read_unlock();
+	myc_read_unlock(pub->topic->bus);
 }
 
 /* Lossy and full: drop the oldest message of @s (counting it) and retry. */
@@ -977,8 +1004,7 @@ int myc_pub_commit(struct myc_pub *pub, void *buf)
 	if (extra)
 		myc_buf_put(b);
 out:
-	myc_tsan_release(&t->tsan_gp);
-	urcu_bp_read_unlock();
+	myc_read_unlock(t->bus);
 	return 0;
 }
 
@@ -992,7 +1018,8 @@ int myc_pub_send(struct myc_pub *pub, const void *data, size_t size)
 	r = myc_pub_claim(pub, size, &buf);
 	if (r)
 		return r;
-	memcpy(buf, data, size);
+	if (size)
+		memcpy(buf, data, size);
 	return myc_pub_commit(pub, buf);
 }
 

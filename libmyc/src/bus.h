@@ -49,14 +49,14 @@
 
 /*
  * urcu-bp read-side lock/unlock are documented as small enough to inline
- * into non-LGPL code.  Under TSan we call the library versions instead and
- * tell TSan about the grace-period ordering it cannot see (myc_tsan_*).
+ * into non-LGPL code.  Under sanitizers we call the library versions
+ * instead (UBSan flags urcu-bp's over-aligned reader struct), and tell TSan
+ * about the grace-period ordering it cannot see (myc_tsan_*).
  */
-#ifndef MYC_TSAN
+#if !defined(MYC_TSAN) && !defined(__SANITIZE_ADDRESS__)
 #define _LGPL_SOURCE
 #endif
 #include <urcu-bp.h>
-#include <urcu/call-rcu.h>
 
 #ifdef MYC_TSAN
 void __tsan_acquire(void *addr);
@@ -122,7 +122,7 @@ struct myc_cell {
 
 /* Copy-on-write subscriber array: queued subscribers first, then inline. */
 struct myc_subs {
-	struct rcu_head rcu;
+	struct myc_subs *retired_next;	/* bus retired list, under bus lock */
 	uint32_t n;		/* all subscribers */
 	uint32_t nq;		/* queued ones: s[0 .. nq-1] */
 	struct myc_sub *s[];
@@ -140,7 +140,7 @@ struct myc_sub {
 	uint32_t need;		/* pool buffers this subscriber accounts for */
 	int efd;		/* eventfd, -1 until myc_sub_fd() */
 	struct myc_sub *next;	/* topic's list, under bus lock */
-	struct rcu_head rcu;
+	struct myc_sub *retired_next;	/* bus retired list, under bus lock */
 
 	/* Written by publishers (enqueue position, loss counter). */
 	_Atomic uint64_t enq __myc_aligned;
@@ -176,9 +176,6 @@ struct myc_topic {
 	/* Lossless: publishers sleeping for room, and their futex word. */
 	_Atomic uint32_t pub_waiters __myc_aligned;
 	_Atomic uint32_t credit_ev;
-
-	/* TSan only: sync object standing for "a grace period elapsed". */
-	char tsan_gp;
 };
 
 struct myc_pub {
@@ -197,9 +194,21 @@ struct myc_bus {
 	pthread_mutex_t lock;		/* slow path only: create/free */
 	struct myc_topic *topics;
 	uint32_t next_pub_id;
-	bool deferred;			/* a call_rcu reclaim was queued */
+	/* Unlinked but possibly still read by publishers: freed after the
+	 * next grace period (bus_reclaim()), under bus lock. */
+	struct myc_subs *retired_arrays;
+	struct myc_sub *retired_subs;
 	char *name;
+	/* TSan only: sync object standing for "a grace period elapsed". */
+	char tsan_gp;
 };
+
+/* Leave a read-side section opened by a claim. */
+static inline void myc_read_unlock(struct myc_bus *bus)
+{
+	myc_tsan_release(&bus->tsan_gp);
+	urcu_bp_read_unlock();
+}
 
 /* ---- pool: lock-free stack of buffer indices -------------------------- */
 
