@@ -306,8 +306,11 @@ int myc_bus_topic_stats(struct myc_bus *bus, uint16_t type, struct myc_topic_sta
 		s.bufs_total = t->pool.total;
 		s.bufs_free = pool_free_count(&t->pool);
 		s.published = t->retired;
-		for (p = t->pubs; p; p = p->next)
+		for (p = t->pubs; p; p = p->next) {
 			s.published += atomic_load_explicit(&p->seq, memory_order_relaxed);
+			/* A publisher's prefetched spare is not in use. */
+			s.bufs_free += !!atomic_load_explicit(&p->spare, memory_order_relaxed);
+		}
 		memcpy(st, &s, sz < sizeof(s) ? sz : sizeof(s));
 	}
 	pthread_mutex_unlock(&bus->lock);
@@ -424,14 +427,27 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 		goto fail;
 	sub->topic = t;
 	if (!(flags & MYC_SUB_F_INLINE)) {
-		sub->cells = calloc(t->depth, sizeof(*sub->cells));
-		if (!sub->cells) {
+		/* Tiny queues (depth < 8) get one line per cell instead. */
+		size_t ncells = t->depth < 2 * MYC_CELLS_PER_LINE ?
+				t->depth * MYC_CELLS_PER_LINE : t->depth;
+
+		if (posix_memalign((void **)&sub->cells, MYC_CACHELINE,
+				   ncells * sizeof(*sub->cells))) {
+			sub->cells = NULL;
 			err = -ENOMEM;
 			goto fail;
 		}
-		for (uint32_t i = 0; i < t->depth; i++)
-			atomic_init(&sub->cells[i].seq, i);
+		memset(sub->cells, 0, ncells * sizeof(*sub->cells));
 		sub->mask = t->depth - 1;
+		if (t->depth >= 2 * MYC_CELLS_PER_LINE) {
+			sub->lmask = t->depth / MYC_CELLS_PER_LINE - 1;
+			sub->lshift = (uint32_t)__builtin_ctz(t->depth / MYC_CELLS_PER_LINE);
+		} else {
+			sub->lmask = sub->mask;	/* cell i at i * 4 */
+			sub->lshift = 63;
+		}
+		for (uint32_t i = 0; i < t->depth; i++)
+			atomic_init(&myc_q_cell(sub, i)->seq, i);
 		atomic_init(&sub->room, (int64_t)t->depth);
 		sub->need = t->depth + held;
 	} else {
@@ -569,20 +585,12 @@ static inline void sub_credit(struct myc_sub *s)
 		credit_wake(s->topic);
 }
 
-/*
- * Take the next message, spinning over a publisher that has claimed a
- * queue position but not filled it yet (a few instructions).
- */
+/* Take the next message (NULL if none is filled in yet). */
 static inline struct myc_buf *sub_take(struct myc_sub *s)
 {
-	struct myc_buf *b;
+	struct myc_buf *b = myc_q_pop(s);
 
-	while (!(b = myc_q_pop(s))) {
-		if (!myc_q_pending(s))
-			return NULL;
-		myc_cpu_relax();
-	}
-	if (s->topic->policy == MYC_LOSSLESS)
+	if (b && s->topic->policy == MYC_LOSSLESS)
 		sub_credit(s);
 	return b;
 }
@@ -613,7 +621,9 @@ static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadli
 
 	if (spin_end > deadline)
 		spin_end = deadline;
-	while (!myc_q_pending(s)) {
+	/* Spin on the cell the next message lands in (the only line a
+	 * publish hands over), not on the publisher's ->enq line. */
+	while (!myc_q_ready(s)) {
 		if ((++i & 63) == 0 && mono_ns() >= spin_end)
 			goto sleep;
 		myc_cpu_relax();
@@ -654,8 +664,14 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 			return 0;
 		}
 		if (timeout_ms == 0) {
-			if (sub_arm_fd(sub))
+			/* Nothing filled in.  A publisher may be between
+			 * claiming a position and filling it: wait for it
+			 * (a few instructions), so an armed fd cannot miss
+			 * that message. */
+			if (myc_q_pending(sub) || sub_arm_fd(sub)) {
+				myc_cpu_relax();
 				continue;
+			}
 			return -EAGAIN;
 		}
 		if (!deadline)
@@ -766,10 +782,10 @@ struct myc_pub *myc_pub_new(struct myc_bus *bus, uint16_t type, const struct myc
 	t = topic_get(bus, type, NULL, &err);
 	if (!t)
 		goto fail;
-	t->pool.need += 1;	/* its open claim */
+	t->pool.need += MYC_PUB_BUFS;
 	err = pool_grow(t);
 	if (err) {
-		t->pool.need -= 1;
+		t->pool.need -= MYC_PUB_BUFS;
 		goto fail;
 	}
 	pub->topic = t;
@@ -804,7 +820,9 @@ void myc_pub_free(struct myc_pub *pub)
 		}
 	t->npubs--;
 	t->retired += atomic_load_explicit(&pub->seq, memory_order_relaxed);
-	t->pool.need -= 1;
+	t->pool.need -= MYC_PUB_BUFS;
+	if (pub->spare)
+		myc_pool_put(&t->pool, pub->spare);
 	pthread_mutex_unlock(&t->bus->lock);
 	free(pub);
 }
@@ -851,7 +869,11 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 		myc_read_unlock(t->bus);
 		return -MYC_E_BACK_PRESSURED;
 	}
-	b = myc_pool_get(&t->pool);
+	b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
+	if (myc_likely(b))
+		atomic_store_explicit(&pub->spare, NULL, memory_order_relaxed);
+	else
+		b = myc_pool_get(&t->pool);
 	if (myc_unlikely(!b)) {
 		if (t->policy == MYC_LOSSLESS)
 			unreserve(a, a->nq);
@@ -934,7 +956,10 @@ void myc_pub_abort(struct myc_pub *pub, void *buf)
 	if (pub->topic->policy == MYC_LOSSLESS)
 		unreserve(pub->snap, pub->snap->nq);
 	pub->claim = NULL;
-	myc_pool_put(&pub->topic->pool, b);
+	if (!atomic_load_explicit(&pub->spare, memory_order_relaxed))
+		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
+	else
+		myc_pool_put(&pub->topic->pool, b);
 	myc_read_unlock(pub->topic->bus);
 }
 
@@ -953,6 +978,36 @@ static void __attribute__((noinline)) push_lossy(struct myc_sub *s, struct myc_b
 			myc_cpu_relax();
 		}
 	} while (!myc_q_push(s, b));
+}
+
+/*
+ * After a commit, off the next message's critical path: take the next
+ * buffer and pull its lines and the next queue cells into our cache, so
+ * the next claim + fill + commit hit only local lines.
+ */
+#define MYC_PREFETCH_SUBS	4
+
+static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
+{
+	struct myc_topic *t = pub->topic;
+	struct myc_buf *b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
+
+	if (!b) {
+		b = myc_pool_get(&t->pool);
+		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
+	}
+	if (b) {
+		__builtin_prefetch(b, 1, 3);
+		__builtin_prefetch((char *)b + MYC_CACHELINE, 1, 3);
+	}
+	/* @a may be retired once we left the read-side section: only the
+	 * first few queued subscribers, and only while still inside. */
+	for (uint32_t i = 0; i < a->nq && i < MYC_PREFETCH_SUBS; i++) {
+		struct myc_sub *s = a->s[i];
+
+		__builtin_prefetch(myc_q_cell(s, atomic_load_explicit(&s->enq,
+					memory_order_relaxed)), 1, 3);
+	}
 }
 
 int myc_pub_commit(struct myc_pub *pub, void *buf)
@@ -1004,6 +1059,7 @@ int myc_pub_commit(struct myc_pub *pub, void *buf)
 	if (extra)
 		myc_buf_put(b);
 out:
+	pub_prepare(pub, a);
 	myc_read_unlock(t->bus);
 	return 0;
 }

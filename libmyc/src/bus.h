@@ -83,6 +83,7 @@ void __tsan_release(void *addr);
 #define MYC_POOL_CHUNKS		256		/* chunk directory size */
 #define MYC_BUF_META		32u		/* meta bytes before the frame */
 #define MYC_BUF_GROW_MIN	64u		/* smallest pool growth step */
+#define MYC_PUB_BUFS		2u		/* per publisher: claim + spare */
 
 /* Subscriber wake bits (struct myc_sub.wake). */
 #define MYC_WAKE_FUTEX		0x1u	/* consumer sleeps in futex_wait */
@@ -132,7 +133,9 @@ struct myc_sub {
 	/* Read by publishers, written only at creation. */
 	struct myc_topic *topic;
 	struct myc_cell *cells;
-	uint64_t mask;
+	uint64_t mask;		/* depth - 1 */
+	uint64_t lmask;		/* cache lines of cells - 1 (see myc_q_cell) */
+	uint32_t lshift;	/* log2(lines) */
 	myc_msg_fn cb;
 	void *ctx;
 	uint32_t flags;
@@ -181,6 +184,9 @@ struct myc_topic {
 struct myc_pub {
 	struct myc_topic *topic;
 	struct myc_buf *claim;		/* open claim or NULL */
+	/* Next buffer, taken from the pool and prefetched after a commit so
+	 * the next claim touches no shared line (stats read it). */
+	struct myc_buf *_Atomic spare;
 	struct myc_subs *snap;		/* subscribers seen at claim */
 	uint32_t size;			/* claimed payload size */
 	uint32_t id;
@@ -262,14 +268,37 @@ static inline void myc_pool_put(struct myc_pool *p, struct myc_buf *b)
 /* Drop one reference; the last one returns the buffer to its pool. */
 static inline void myc_buf_put(struct myc_buf *b)
 {
-	/* acq_rel: every holder's reads of the payload happen before the
-	 * buffer is reused (release), and the last holder sees them all
-	 * (acquire) before pushing it (which releases again). */
-	if (atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+	/*
+	 * The sole holder (the common one-subscriber case) skips the locked
+	 * RMW: nobody else holds a reference, so nobody can change the count
+	 * (retaining needs a reference).  acquire pairs with the release
+	 * half of earlier holders' decrements.  Otherwise acq_rel: every
+	 * holder's reads of the payload happen before the buffer is reused,
+	 * and the last holder sees them all before pushing it.
+	 */
+	if (atomic_load_explicit(&b->refs, memory_order_acquire) == 1 ||
+	    atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
 		myc_pool_put(&b->topic->pool, b);
 }
 
 /* ---- subscriber queue: bounded MPMC queue of buffer pointers ----------- */
+
+#define MYC_CELLS_PER_LINE	4	/* 16-byte cells */
+
+/*
+ * Cell of queue position @pos.  Consecutive positions live on different
+ * cache lines (position i sits in line i % lines, slot i / lines), so the
+ * consumer freeing cell i never steals the line the publisher is about to
+ * fill for i + 1:
+ *
+ *   line 0: pos 0, L, 2L, 3L     line 1: pos 1, L+1, ...    (L = depth/4)
+ */
+static inline struct myc_cell *myc_q_cell(const struct myc_sub *s, uint64_t pos)
+{
+	uint64_t i = pos & s->mask;
+
+	return &s->cells[(i & s->lmask) * MYC_CELLS_PER_LINE + (i >> s->lshift)];
+}
 
 /*
  * Enqueue @b; false when full.  The CAS on ->enq is seq_cst: it is the
@@ -286,7 +315,7 @@ static inline bool myc_q_push(struct myc_sub *s, struct myc_buf *b)
 	for (;;) {
 		int64_t dif;
 
-		c = &s->cells[pos & s->mask];
+		c = myc_q_cell(s, pos);
 		/* acquire: pairs with the release in myc_q_pop(); the cell's
 		 * previous buffer was read before we overwrite it. */
 		dif = (int64_t)(atomic_load_explicit(&c->seq, memory_order_acquire) - pos);
@@ -317,7 +346,7 @@ static inline struct myc_buf *myc_q_pop(struct myc_sub *s)
 	for (;;) {
 		int64_t dif;
 
-		c = &s->cells[pos & s->mask];
+		c = myc_q_cell(s, pos);
 		/* acquire: pairs with the release in myc_q_push(). */
 		dif = (int64_t)(atomic_load_explicit(&c->seq, memory_order_acquire) -
 				(pos + 1));
@@ -336,6 +365,15 @@ static inline struct myc_buf *myc_q_pop(struct myc_sub *s)
 	/* release: pairs with the acquire in myc_q_push(). */
 	atomic_store_explicit(&c->seq, pos + s->mask + 1, memory_order_release);
 	return b;
+}
+
+/* Is the oldest message filled in?  Spinning consumers poll this: it reads
+ * only the cell line the publisher hands over, never the ->enq line. */
+static inline bool myc_q_ready(struct myc_sub *s)
+{
+	uint64_t pos = atomic_load_explicit(&s->deq, memory_order_relaxed);
+
+	return atomic_load_explicit(&myc_q_cell(s, pos)->seq, memory_order_relaxed) == pos + 1;
 }
 
 /* Has a publisher claimed a queue position the consumer has not taken? */

@@ -1,0 +1,308 @@
+// SPDX-License-Identifier: MIT
+/*
+ * myc bench inproc: publish-to-deliver latency and throughput of the
+ * in-process bus between two threads pinned to two cores, next to the raw
+ * baseline measured the same way in the same run:
+ *
+ *   raw-spin     a 64-byte message handed over through a cache-line-padded
+ *                sequence flag (the physical limit of a cross-core handoff)
+ *   inproc       myc_pub_claim/commit -> myc_sub_recv (spinning consumer),
+ *                64 B and 1 KiB payloads
+ *   inproc-tput  64 B messages streamed as fast as the consumer takes them
+ *                (lossless topic, so nothing is dropped), messages/s
+ *
+ * Latency: the sender waits until the receiver has acknowledged the
+ * previous message (so the pipe is idle), stamps bench_now_ns() into the
+ * message, fills the rest and publishes; the receiver takes bench_now_ns()
+ * as soon as it has the message and records the difference.  Both sides
+ * of both scenarios use the same clock and the same harness.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "myc.h"
+
+#define CACHELINE	64
+#define BENCH_TYPE	1
+#define SPIN_FOREVER	UINT32_MAX	/* consumer never sleeps */
+
+struct lat_ops;
+
+/* State shared by the sender and receiver of one scenario. */
+struct lat_run {
+	const struct lat_ops *ops;
+	const struct bench_opts *o;
+	uint32_t size;
+	uint64_t total;				/* warm-up + measured */
+	struct bench_samples samples;
+	_Atomic uint64_t ack __attribute__((aligned(CACHELINE)));
+	/* raw-spin */
+	_Atomic uint64_t flag __attribute__((aligned(CACHELINE)));
+	unsigned char msg[CACHELINE] __attribute__((aligned(CACHELINE)));
+	/* inproc */
+	struct myc_bus *bus;
+	struct myc_pub *pub;
+	struct myc_sub *sub;
+	int err;
+};
+
+struct lat_ops {
+	/* Publish message @i stamped with @t0 (a @r->size byte payload). */
+	int (*send)(struct lat_run *r, uint64_t i, uint64_t t0);
+	/* Wait for message @i; return its stamp. */
+	uint64_t (*recv)(struct lat_run *r, uint64_t i);
+};
+
+static const unsigned char fill[1024] = { 1 };
+
+/* ---- raw-spin ----------------------------------------------------------- */
+
+static int raw_send(struct lat_run *r, uint64_t i, uint64_t t0)
+{
+	memcpy(r->msg + 8, fill, sizeof(r->msg) - 8);
+	memcpy(r->msg, &t0, 8);
+	/* release: the message bytes before the flag; pairs with raw_recv. */
+	atomic_store_explicit(&r->flag, i + 1, memory_order_release);
+	return 0;
+}
+
+static uint64_t raw_recv(struct lat_run *r, uint64_t i)
+{
+	unsigned char copy[CACHELINE];
+	uint64_t t0;
+
+	while (atomic_load_explicit(&r->flag, memory_order_acquire) != i + 1)
+		bench_relax();
+	memcpy(copy, r->msg, sizeof(copy));
+	memcpy(&t0, copy, 8);
+	return t0;
+}
+
+static const struct lat_ops raw_ops = { raw_send, raw_recv };
+
+/* ---- inproc ------------------------------------------------------------- */
+
+static int bus_send(struct lat_run *r, uint64_t i, uint64_t t0)
+{
+	void *buf;
+	int err = myc_pub_claim(r->pub, r->size, &buf);
+
+	if (err)
+		return err;
+	memcpy((char *)buf + 8, fill, r->size - 8);
+	memcpy(buf, &t0, 8);
+	return myc_pub_commit(r->pub, buf);
+}
+
+static uint64_t bus_recv(struct lat_run *r, uint64_t i)
+{
+	struct myc_msg *m;
+	uint64_t t0 = 0;
+
+	if (myc_sub_recv(r->sub, &m, -1) == 0) {
+		memcpy(&t0, myc_msg_data(m), 8);
+		myc_msg_release(m);
+	}
+	return t0;
+}
+
+static const struct lat_ops bus_ops = { bus_send, bus_recv };
+
+/* ---- harness ------------------------------------------------------------ */
+
+static void *lat_receiver(void *arg)
+{
+	struct lat_run *r = arg;
+
+	bench_pin(r->o->cpu_b);
+	for (uint64_t i = 0; i < r->total; i++) {
+		uint64_t t0 = r->ops->recv(r, i);
+		uint64_t t1 = bench_now_ns();
+
+		if (i >= r->o->warmup)
+			bench_samples_add(&r->samples, t1 - t0);
+		/* release: pairs with the acquire in lat_run_one(). */
+		atomic_store_explicit(&r->ack, i + 1, memory_order_release);
+	}
+	return NULL;
+}
+
+static int lat_run_one(struct lat_run *r, const char *name)
+{
+	struct bench_result res = { .name = name, .size = r->size };
+	pthread_t th;
+	int err;
+
+	r->total = r->o->warmup + r->o->msgs;
+	err = bench_samples_init(&r->samples, r->o->msgs);
+	if (err)
+		return err;
+	err = -pthread_create(&th, NULL, lat_receiver, r);
+	if (err)
+		goto out;
+	bench_pin(r->o->cpu_a);
+	for (uint64_t i = 0; i < r->total && !err; i++) {
+		/* Wait until the previous message was taken: idle pipe. */
+		while (atomic_load_explicit(&r->ack, memory_order_acquire) != i)
+			bench_relax();
+		err = r->ops->send(r, i, bench_now_ns());
+	}
+	if (err)
+		pthread_cancel(th);
+	pthread_join(th, NULL);
+	if (!err) {
+		bench_percentiles(&r->samples, &res);
+		bench_report(r->o, &res);
+	}
+out:
+	bench_samples_free(&r->samples);
+	return err;
+}
+
+static int bus_setup(struct lat_run *r, uint32_t policy, uint32_t max_size)
+{
+	struct myc_topic_opts to = { .sz = sizeof(to), .policy = policy,
+				     .depth = 1024, .max_size = max_size };
+	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
+	struct myc_sub_opts so = { .sz = sizeof(so), .spin_ns = SPIN_FOREVER };
+	int err;
+
+	r->bus = myc_bus_new(&(struct myc_bus_opts){ .sz = sizeof(struct myc_bus_opts),
+						     .name = "bench" });
+	if (!r->bus)
+		return -errno;
+	err = myc_bus_topic(r->bus, BENCH_TYPE, &to);
+	if (err)
+		return err;
+	r->sub = myc_sub_new(r->bus, BENCH_TYPE, &so);
+	r->pub = myc_pub_new(r->bus, BENCH_TYPE, &po);
+	return r->sub && r->pub ? 0 : -errno;
+}
+
+static void bus_teardown(struct lat_run *r)
+{
+	myc_pub_free(r->pub);
+	myc_sub_free(r->sub);
+	myc_bus_free(r->bus);
+}
+
+static struct lat_run *lat_new(const struct bench_opts *o, const struct lat_ops *ops,
+			       uint32_t size)
+{
+	struct lat_run *r;
+
+	if (posix_memalign((void **)&r, CACHELINE, sizeof(*r)))
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->ops = ops;
+	r->size = size;
+	return r;
+}
+
+static int run_raw(const struct bench_opts *o)
+{
+	struct lat_run *r = lat_new(o, &raw_ops, 64);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = lat_run_one(r, "raw-spin");
+	free(r);
+	return err;
+}
+
+static int run_bus_latency(const struct bench_opts *o, uint32_t size)
+{
+	struct lat_run *r = lat_new(o, &bus_ops, size);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = bus_setup(r, MYC_LOSSY, size);
+	if (!err)
+		err = lat_run_one(r, "inproc");
+	bus_teardown(r);
+	free(r);
+	return err;
+}
+
+/* ---- throughput --------------------------------------------------------- */
+
+struct tput {
+	struct lat_run *r;
+	uint64_t n, got, end_ns;
+};
+
+static void *tput_receiver(void *arg)
+{
+	struct tput *t = arg;
+	struct myc_msg *m;
+
+	bench_pin(t->r->o->cpu_b);
+	while (t->got < t->n) {
+		if (myc_sub_recv(t->r->sub, &m, -1))
+			break;
+		myc_msg_release(m);
+		t->got++;
+	}
+	t->end_ns = bench_now_ns();
+	return NULL;
+}
+
+static int run_bus_tput(const struct bench_opts *o)
+{
+	struct lat_run *r = lat_new(o, &bus_ops, 64);
+	struct bench_result res = { .name = "inproc-tput", .size = 64 };
+	struct tput t = { .r = r, .n = o->tput_msgs };
+	uint64_t start;
+	pthread_t th;
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = bus_setup(r, MYC_LOSSLESS, 64);
+	if (err)
+		goto out;
+	err = -pthread_create(&th, NULL, tput_receiver, &t);
+	if (err)
+		goto out;
+	bench_pin(o->cpu_a);
+	start = bench_now_ns();
+	for (uint64_t i = 0; i < t.n && !err; i++)
+		err = bus_send(r, i, i);
+	if (err)
+		pthread_cancel(th);
+	pthread_join(th, NULL);
+	if (!err) {
+		res.msgs_per_s = (double)t.got * 1e9 / (double)(t.end_ns - start);
+		bench_report(o, &res);
+	}
+out:
+	bus_teardown(r);
+	free(r);
+	return err;
+}
+
+static int inproc_run(const struct bench_opts *o)
+{
+	int err = 0;
+
+	if (bench_selected(o, "raw-spin"))
+		err = run_raw(o);
+	if (!err && bench_selected(o, "inproc"))
+		err = run_bus_latency(o, 64);
+	if (!err && bench_selected(o, "inproc"))
+		err = run_bus_latency(o, 1024);
+	if (!err && bench_selected(o, "inproc-tput"))
+		err = run_bus_tput(o);
+	return err;
+}
+
+MYC_BENCH(inproc, .name = "inproc",
+	  .summary = "in-process bus: latency (64 B, 1 KiB) and throughput vs raw-spin",
+	  .run = inproc_run);
