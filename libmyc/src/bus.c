@@ -532,11 +532,13 @@ static int sub_unlink(struct myc_sub *sub)
 
 void myc_sub_free(struct myc_sub *sub)
 {
+	struct myc_topic *t;
 	struct myc_bus *bus;
 
 	if (!sub)
 		return;
-	bus = sub->topic->bus;
+	t = sub->topic;
+	bus = t->bus;
 	pthread_mutex_lock(&bus->lock);
 	while (sub_unlink(sub)) {
 		/* Out of memory for a 1-smaller array: rare; retry. */
@@ -547,8 +549,9 @@ void myc_sub_free(struct myc_sub *sub)
 	sub->retired_next = bus->retired_subs;
 	bus->retired_subs = sub;
 	pthread_mutex_unlock(&bus->lock);
-	/* Lossless publishers may be waiting for room in this subscriber. */
-	credit_wake(sub->topic);
+	/* From here another thread's bus_reclaim() may free @sub.  Lossless
+	 * publishers may be waiting for room in it: they can retry now. */
+	credit_wake(t);
 	bus_reclaim(bus);
 }
 
