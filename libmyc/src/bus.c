@@ -448,7 +448,6 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 		}
 		for (uint32_t i = 0; i < t->depth; i++)
 			atomic_init(&myc_q_cell(sub, i)->seq, i);
-		atomic_init(&sub->room, (int64_t)t->depth);
 		sub->need = t->depth + held;
 	} else {
 		sub->need = held;
@@ -578,23 +577,20 @@ static void __attribute__((noinline)) sub_wake(struct myc_sub *s)
 	}
 }
 
-/* Return one slot of lossless credit after taking a message. */
-static inline void sub_credit(struct myc_sub *s)
-{
-	/* seq_cst: the slot is free before a waiting publisher retries;
-	 * pairs with the waiter count in pub_wait_room(). */
-	atomic_fetch_add_explicit(&s->room, 1, memory_order_seq_cst);
-	if (myc_unlikely(atomic_load_explicit(&s->topic->pub_waiters, memory_order_seq_cst)))
-		credit_wake(s->topic);
-}
-
 /* Take the next message (NULL if none is filled in yet). */
 static inline struct myc_buf *sub_take(struct myc_sub *s)
 {
-	struct myc_buf *b = myc_q_pop(s);
+	struct myc_buf *b;
 
-	if (b && s->topic->policy == MYC_LOSSLESS)
-		sub_credit(s);
+	if (s->topic->policy == MYC_LOSSY)
+		return myc_q_pop(s);
+	b = myc_q_pop_single(s);
+	/* A slot came free.  seq_cst load after the seq_cst ->deq store:
+	 * pairs with pub_wait_room(), which counts itself a waiter and then
+	 * re-reads ->deq; one of us sees the other. */
+	if (b && myc_unlikely(atomic_load_explicit(&s->topic->pub_waiters,
+						   memory_order_seq_cst)))
+		credit_wake(s->topic);
 	return b;
 }
 
@@ -838,20 +834,36 @@ uint32_t myc_pub_id(const struct myc_pub *pub)
 /* Undo the lossless reservations of the first @n queued subscribers. */
 static void unreserve(struct myc_subs *a, uint32_t n)
 {
-	for (uint32_t i = 0; i < n; i++) {
-		atomic_fetch_add_explicit(&a->s[i]->room, 1, memory_order_seq_cst);
-		if (atomic_load_explicit(&a->s[i]->topic->pub_waiters, memory_order_seq_cst))
-			credit_wake(a->s[i]->topic);
-	}
+	for (uint32_t i = 0; i < n; i++)
+		atomic_fetch_sub_explicit(&a->s[i]->resv, 1, memory_order_seq_cst);
+	/* Another publisher may be waiting for the room we held. */
+	if (n)
+		credit_wake(a->s[0]->topic);
+}
+
+/* Reserve one queue slot in @s; false if it is full. */
+static inline bool reserve_one(struct myc_sub *s, uint64_t depth)
+{
+	uint64_t r = atomic_fetch_add_explicit(&s->resv, 1, memory_order_seq_cst) + 1;
+	uint64_t d = atomic_load_explicit(&s->deq_cache, memory_order_relaxed);
+
+	if (myc_likely(r - d <= depth))
+		return true;
+	/* Looks full: look at the consumer's real position (seq_cst pairs
+	 * with the ->deq store in myc_q_pop_single()). */
+	d = atomic_load_explicit(&s->deq, memory_order_seq_cst);
+	atomic_store_explicit(&s->deq_cache, d, memory_order_relaxed);
+	if (r - d <= depth)
+		return true;
+	atomic_fetch_sub_explicit(&s->resv, 1, memory_order_seq_cst);
+	return false;
 }
 
 /* Reserve a slot in every queued subscriber; false if one is full. */
-static inline bool reserve(struct myc_subs *a)
+static inline bool reserve(struct myc_subs *a, uint64_t depth)
 {
 	for (uint32_t i = 0; i < a->nq; i++) {
-		if (myc_unlikely(atomic_fetch_sub_explicit(&a->s[i]->room, 1,
-							   memory_order_seq_cst) <= 0)) {
-			atomic_fetch_add_explicit(&a->s[i]->room, 1, memory_order_seq_cst);
+		if (myc_unlikely(!reserve_one(a->s[i], depth))) {
 			unreserve(a, i);
 			return false;
 		}
@@ -868,7 +880,7 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 	urcu_bp_read_lock();
 	/* acquire: pairs with the release in subs_replace(). */
 	a = atomic_load_explicit(&t->subs, memory_order_acquire);
-	if (t->policy == MYC_LOSSLESS && !reserve(a)) {
+	if (t->policy == MYC_LOSSLESS && !reserve(a, t->depth)) {
 		myc_read_unlock(t->bus);
 		return -MYC_E_BACK_PRESSURED;
 	}
@@ -966,9 +978,19 @@ void myc_pub_abort(struct myc_pub *pub, void *buf)
 	myc_read_unlock(pub->topic->bus);
 }
 
-/* Lossy and full: drop the oldest message of @s (counting it) and retry. */
-static void __attribute__((noinline)) push_lossy(struct myc_sub *s, struct myc_buf *b)
+/*
+ * The queue of @s is full.  Lossy: drop its oldest message (counting it)
+ * and retry.  Lossless: the slot was reserved at claim, so the consumer
+ * has taken the message that held it and is one store away from freeing
+ * the cell: wait for that store.
+ */
+static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_buf *b)
 {
+	if (s->topic->policy == MYC_LOSSLESS) {
+		while (!myc_q_push(s, b))
+			myc_cpu_relax();
+		return;
+	}
 	do {
 		struct myc_buf *old = myc_q_pop(s);
 
@@ -1049,9 +1071,8 @@ int myc_pub_commit(struct myc_pub *pub, void *buf)
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 
-		/* Lossless: the slot was reserved at claim, so this fits. */
 		if (myc_unlikely(!myc_q_push(s, b)))
-			push_lossy(s, b);
+			push_full(s, b);
 		/* seq_cst load after the seq_cst CAS in myc_q_push(): pairs
 		 * with the consumer's wake-bit RMW in sub_wait()/sub_arm_fd(). */
 		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))

@@ -145,15 +145,18 @@ struct myc_sub {
 	struct myc_sub *next;	/* topic's list, under bus lock */
 	struct myc_sub *retired_next;	/* bus retired list, under bus lock */
 
-	/* Written by publishers (enqueue position, loss counter). */
-	_Atomic uint64_t enq __myc_aligned;
-	_Atomic uint64_t lost;
+	/* Written by publishers only. */
+	_Atomic uint64_t enq __myc_aligned;	/* next queue position */
+	_Atomic uint64_t lost;		/* lossy: messages dropped */
+	/* Lossless: messages committed + claims open (a count that only
+	 * grows, like a position), and the publishers' cached copy of ->deq
+	 * (Aeron style: re-read the consumer's line only when this says
+	 * full).  Queued + claimed = resv - deq <= depth. */
+	_Atomic uint64_t resv;
+	_Atomic uint64_t deq_cache;
 
 	/* Written by the consumer on every message. */
 	_Atomic uint64_t deq __myc_aligned;
-
-	/* Lossless credit: free queue slots not yet reserved by a claim. */
-	_Atomic int64_t room __myc_aligned;
 
 	/* Wake word, written by the consumer only when it goes to sleep, so
 	 * publishers read a line that stays shared in the fast path. */
@@ -364,6 +367,29 @@ static inline struct myc_buf *myc_q_pop(struct myc_sub *s)
 	b = c->buf;
 	/* release: pairs with the acquire in myc_q_push(). */
 	atomic_store_explicit(&c->seq, pos + s->mask + 1, memory_order_release);
+	return b;
+}
+
+/*
+ * Lossless dequeue: publishers never dequeue there, so the consumer is
+ * alone and needs no CAS.  The cell is freed before ->deq moves, so a
+ * publisher whose reservation saw the new ->deq finds the cell free.
+ */
+static inline struct myc_buf *myc_q_pop_single(struct myc_sub *s)
+{
+	uint64_t pos = atomic_load_explicit(&s->deq, memory_order_relaxed);
+	struct myc_cell *c = myc_q_cell(s, pos);
+	struct myc_buf *b;
+
+	/* acquire: pairs with the release in myc_q_push(). */
+	if (atomic_load_explicit(&c->seq, memory_order_acquire) != pos + 1)
+		return NULL;
+	b = c->buf;
+	/* release: pairs with the acquire in myc_q_push(). */
+	atomic_store_explicit(&c->seq, pos + s->mask + 1, memory_order_release);
+	/* seq_cst: pairs with the seq_cst ->deq load in reserve() and the
+	 * waiter count in pub_wait_room() (Dekker, see sub_take()). */
+	atomic_store_explicit(&s->deq, pos + 1, memory_order_seq_cst);
 	return b;
 }
 
