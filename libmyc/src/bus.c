@@ -481,11 +481,12 @@ fail:
 /* Wake lossless publishers waiting for room (a slot or a subscriber went). */
 static void credit_wake(struct myc_topic *t)
 {
-	/* seq_cst: pairs with the waiter count increment in pub_wait_room(). */
-	if (atomic_load_explicit(&t->pub_waiters, memory_order_seq_cst)) {
-		atomic_fetch_add_explicit(&t->credit_ev, 1, memory_order_seq_cst);
-		futex_wake_all(&t->credit_ev);
-	}
+	/* seq_cst: pairs with the store of 1 in pub_wait_room(), which then
+	 * re-reads the consumer positions.  The exchange makes one waker
+	 * pay the system call per sleep, not one per freed slot. */
+	if (atomic_load_explicit(&t->pub_sleep, memory_order_seq_cst) &&
+	    atomic_exchange_explicit(&t->pub_sleep, 0, memory_order_seq_cst))
+		futex_wake_all(&t->pub_sleep);
 }
 
 /* Drop what is still queued and free @sub; after a grace period. */
@@ -588,7 +589,7 @@ static inline struct myc_buf *sub_take(struct myc_sub *s)
 	/* A slot came free.  seq_cst load after the seq_cst ->deq store:
 	 * pairs with pub_wait_room(), which counts itself a waiter and then
 	 * re-reads ->deq; one of us sees the other. */
-	if (b && myc_unlikely(atomic_load_explicit(&s->topic->pub_waiters,
+	if (b && myc_unlikely(atomic_load_explicit(&s->topic->pub_sleep,
 						   memory_order_seq_cst)))
 		credit_wake(s->topic);
 	return b;
@@ -906,36 +907,33 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 static int __attribute__((noinline)) pub_wait_room(struct myc_pub *pub, struct myc_topic *t)
 {
 	uint64_t deadline = deadline_of(pub->timeout_ms);
-	uint64_t spin_end = mono_ns() + pub->spin_ns;
-	uint32_t i = 0;
 	int r;
 
-	if (spin_end > deadline)
-		spin_end = deadline;
-
 	for (;;) {
+		uint64_t spin_end = mono_ns() + pub->spin_ns;
+		uint32_t i = 0;
+
+		if (spin_end > deadline)
+			spin_end = deadline;
+		do {
+			r = claim_once(pub, t);
+			if (r != -MYC_E_BACK_PRESSURED)
+				return r;
+			myc_cpu_relax();
+		} while ((++i & 15) || mono_ns() < spin_end);
+
+		/* Announce the sleep, then retry: a consumer freeing a slot
+		 * after our retry read its position sees the flag (seq_cst
+		 * pairs with credit_wake() after the ->deq store in
+		 * myc_q_pop_single()), clears it and wakes us; if it cleared
+		 * it first, the futex value no longer matches. */
+		atomic_store_explicit(&t->pub_sleep, 1, memory_order_seq_cst);
 		r = claim_once(pub, t);
 		if (r != -MYC_E_BACK_PRESSURED)
 			return r;
-		if ((++i & 15) == 0 && mono_ns() >= spin_end)
-			break;
-		myc_cpu_relax();
-	}
-	for (;;) {
-		uint32_t ev;
-
-		/* Count ourselves, read the event word, retry: a consumer
-		 * that frees a slot after our retry sees the count (seq_cst
-		 * pairs with sub_credit()) and bumps the word before waking,
-		 * so the futex wait below cannot miss it. */
-		atomic_fetch_add_explicit(&t->pub_waiters, 1, memory_order_seq_cst);
-		ev = atomic_load_explicit(&t->credit_ev, memory_order_seq_cst);
-		r = claim_once(pub, t);
-		if (r == -MYC_E_BACK_PRESSURED)
-			r = futex_wait_until(&t->credit_ev, ev, deadline) ?: -MYC_E_BACK_PRESSURED;
-		atomic_fetch_sub_explicit(&t->pub_waiters, 1, memory_order_seq_cst);
-		if (r != -MYC_E_BACK_PRESSURED)
-			return r;
+		if (futex_wait_until(&t->pub_sleep, 1, deadline) == -ETIMEDOUT)
+			return -ETIMEDOUT;
+		/* Woken (or spurious): spin again before the next sleep. */
 	}
 }
 

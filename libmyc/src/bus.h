@@ -179,9 +179,9 @@ struct myc_topic {
 	uint32_t npubs;
 	uint64_t retired;		/* messages of freed publishers */
 
-	/* Lossless: publishers sleeping for room, and their futex word. */
-	_Atomic uint32_t pub_waiters __myc_aligned;
-	_Atomic uint32_t credit_ev;
+	/* Lossless: set by publishers about to sleep for room; the first
+	 * consumer that frees room clears it and wakes them (once). */
+	_Atomic uint32_t pub_sleep __myc_aligned;	/* futex word: 1 = asleep */
 };
 
 struct myc_pub {
