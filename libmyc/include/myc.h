@@ -136,9 +136,9 @@ MYC_API uint64_t myc_now_ns(void);
  *    handling); myc_sub_lost() may be read from anywhere.
  *  - A message may be released from any thread.
  *  - myc_pub_new/myc_sub_new/myc_sub_free may run concurrently with
- *    publishing on the same topic.  myc_sub_new must not be called from an
- *    inline callback (it fails with EDEADLK); myc_sub_free may be (the
- *    subscriber is then reclaimed after the publish completes).
+ *    publishing on the same topic, and may be called from a callback
+ *    (myc_sub_free there defers reclaiming the subscriber's memory to the
+ *    next myc_sub_new/myc_sub_free/myc_bus_free on that bus).
  *  - Free every publisher and subscriber, and release every message, before
  *    myc_bus_free(); the bus frees leftovers, but their handles die with it.
  */
