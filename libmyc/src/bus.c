@@ -586,13 +586,28 @@ static inline struct myc_buf *sub_take(struct myc_sub *s)
 	if (s->topic->policy == MYC_LOSSY)
 		return myc_q_pop(s);
 	b = myc_q_pop_single(s);
-	/* A slot came free.  seq_cst load after the seq_cst ->deq store:
-	 * pairs with pub_wait_room(), which counts itself a waiter and then
-	 * re-reads ->deq; one of us sees the other. */
+	/* A slot came free: wake publishers sleeping for room.  A plain load
+	 * sees a sleeper soon enough while messages keep coming; the fenced
+	 * check in sub_wake_publishers() covers the last one. */
 	if (b && myc_unlikely(atomic_load_explicit(&s->topic->pub_sleep,
-						   memory_order_seq_cst)))
+						   memory_order_relaxed)))
 		credit_wake(s->topic);
 	return b;
+}
+
+/*
+ * The consumer is about to sleep or return empty-handed.  Lossless: the
+ * fence orders our earlier ->deq stores before the load of the sleep word;
+ * pairs with pub_wait_room(), which stores the word (seq_cst) and then
+ * re-reads ->deq: either it sees our room or we see it asleep.
+ */
+static void sub_wake_publishers(struct myc_sub *s)
+{
+	if (s->topic->policy != MYC_LOSSLESS)
+		return;
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&s->topic->pub_sleep, memory_order_relaxed))
+		credit_wake(s->topic);
 }
 
 /*
@@ -621,6 +636,7 @@ static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadli
 
 	if (spin_end > deadline)
 		spin_end = deadline;
+	sub_wake_publishers(s);
 	/* Spin on the cell the next message lands in (the only line a
 	 * publish hands over), not on the publisher's ->enq line. */
 	while (!myc_q_ready(s)) {
@@ -672,6 +688,7 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 				myc_cpu_relax();
 				continue;
 			}
+			sub_wake_publishers(sub);
 			return -EAGAIN;
 		}
 		if (!deadline)
@@ -850,8 +867,9 @@ static inline bool reserve_one(struct myc_sub *s, uint64_t depth)
 
 	if (myc_likely(r - d <= depth))
 		return true;
-	/* Looks full: look at the consumer's real position (seq_cst pairs
-	 * with the ->deq store in myc_q_pop_single()). */
+	/* Looks full: look at the consumer's real position (acquire pairs
+	 * with the release ->deq store in myc_q_pop_single(); seq_cst for
+	 * the Dekker pairing in pub_wait_room()/sub_wake_publishers()). */
 	d = atomic_load_explicit(&s->deq, memory_order_seq_cst);
 	atomic_store_explicit(&s->deq_cache, d, memory_order_relaxed);
 	if (r - d <= depth)

@@ -387,9 +387,13 @@ static inline struct myc_buf *myc_q_pop_single(struct myc_sub *s)
 	b = c->buf;
 	/* release: pairs with the acquire in myc_q_push(). */
 	atomic_store_explicit(&c->seq, pos + s->mask + 1, memory_order_release);
-	/* seq_cst: pairs with the seq_cst ->deq load in reserve() and the
-	 * waiter count in pub_wait_room() (Dekker, see sub_take()). */
-	atomic_store_explicit(&s->deq, pos + 1, memory_order_seq_cst);
+	/* release: the cell is free before a publisher's reservation can
+	 * see the new position (pairs with the load in reserve_one()).  Not
+	 * seq_cst: a locked store here would stall on the line a full-queue
+	 * publisher keeps reading.  The Dekker pairing with a publisher going
+	 * to sleep is done with a fence before the consumer itself waits or
+	 * returns empty-handed (sub_wake_publishers()). */
+	atomic_store_explicit(&s->deq, pos + 1, memory_order_release);
 	return b;
 }
 

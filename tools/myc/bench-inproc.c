@@ -169,7 +169,8 @@ static int bus_setup(struct lat_run *r, uint32_t policy, uint32_t max_size)
 {
 	struct myc_topic_opts to = { .sz = sizeof(to), .policy = policy,
 				     .depth = 1024, .max_size = max_size };
-	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
+	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1,
+				   .spin_ns = SPIN_FOREVER };
 	struct myc_sub_opts so = { .sz = sizeof(so), .spin_ns = SPIN_FOREVER };
 	int err;
 
