@@ -84,6 +84,7 @@ void __tsan_release(void *addr);
 #define MYC_BUF_META		32u		/* meta bytes before the frame */
 #define MYC_BUF_GROW_MIN	64u		/* smallest pool growth step */
 #define MYC_PUB_BUFS		2u		/* per publisher: claim + spare */
+#define MYC_DISPATCH_BATCH	16u		/* buffers dispatch returns at once */
 
 /* Subscriber wake bits (struct myc_sub.wake). */
 #define MYC_WAKE_FUTEX		0x1u	/* consumer sleeps in futex_wait */
@@ -265,6 +266,20 @@ static inline void myc_pool_put(struct myc_pool *p, struct myc_buf *b)
 		/* release: pairs with the acquire in myc_pool_get(). */
 	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h,
 			((h >> 32) + 1) << 32 | b->idx,
+			memory_order_release, memory_order_relaxed));
+}
+
+/* Push the chain @first..@last (linked through ->next) in one CAS. */
+static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
+				      struct myc_buf *last)
+{
+	uint64_t h = atomic_load_explicit(&p->head, memory_order_relaxed);
+
+	do {
+		atomic_store_explicit(&last->next, (uint32_t)h, memory_order_relaxed);
+		/* release: pairs with the acquire in myc_pool_get(). */
+	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h,
+			((h >> 32) + 1) << 32 | first->idx,
 			memory_order_release, memory_order_relaxed));
 }
 

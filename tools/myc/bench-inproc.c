@@ -11,7 +11,10 @@
  *   raw-ring-tput  64 B messages streamed through a plain SPSC ring (the
  *                throughput baseline), messages/s
  *   inproc-tput  64 B messages streamed as fast as the consumer takes them
- *                (lossless topic, so nothing is dropped), messages/s
+ *                (lossless topic, so nothing is dropped), messages/s;
+ *                the consumer pulls with myc_sub_recv + myc_msg_release
+ *   inproc-tput-cb  the same with a callback subscriber and
+ *                myc_sub_dispatch (which returns buffers in batches)
  *
  * Latency: the sender waits until the receiver has acknowledged the
  * previous message (so the pipe is idle), stamps bench_now_ns() into the
@@ -20,6 +23,7 @@
  * of both scenarios use the same clock and the same harness.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -165,13 +169,15 @@ out:
 	return err;
 }
 
-static int bus_setup(struct lat_run *r, uint32_t policy, uint32_t max_size)
+static int bus_setup(struct lat_run *r, uint32_t policy, uint32_t max_size,
+		     myc_msg_fn cb, void *ctx)
 {
 	struct myc_topic_opts to = { .sz = sizeof(to), .policy = policy,
 				     .depth = 1024, .max_size = max_size };
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1,
 				   .spin_ns = SPIN_FOREVER };
-	struct myc_sub_opts so = { .sz = sizeof(so), .spin_ns = SPIN_FOREVER };
+	struct myc_sub_opts so = { .sz = sizeof(so), .spin_ns = SPIN_FOREVER,
+				   .cb = cb, .ctx = ctx };
 	int err;
 
 	r->bus = myc_bus_new(&(struct myc_bus_opts){ .sz = sizeof(struct myc_bus_opts),
@@ -226,7 +232,7 @@ static int run_bus_latency(const struct bench_opts *o, uint32_t size)
 
 	if (!r)
 		return -ENOMEM;
-	err = bus_setup(r, MYC_LOSSY, size);
+	err = bus_setup(r, MYC_LOSSY, size, NULL, NULL);
 	if (!err)
 		err = lat_run_one(r, "inproc");
 	bus_teardown(r);
@@ -239,7 +245,13 @@ static int run_bus_latency(const struct bench_opts *o, uint32_t size)
 struct tput {
 	struct lat_run *r;
 	uint64_t n, got, end_ns;
+	bool dispatch;		/* callback subscriber + myc_sub_dispatch */
 };
+
+static void tput_count(const struct myc_msg *m, void *ctx)
+{
+	((struct tput *)ctx)->got++;
+}
 
 static void *tput_receiver(void *arg)
 {
@@ -248,6 +260,11 @@ static void *tput_receiver(void *arg)
 
 	bench_pin(t->r->o->cpu_b);
 	while (t->got < t->n) {
+		if (t->dispatch) {
+			if (myc_sub_dispatch(t->r->sub, 256, -1) < 0)
+				break;
+			continue;
+		}
 		if (myc_sub_recv(t->r->sub, &m, -1))
 			break;
 		myc_msg_release(m);
@@ -257,18 +274,20 @@ static void *tput_receiver(void *arg)
 	return NULL;
 }
 
-static int run_bus_tput(const struct bench_opts *o)
+static int run_bus_tput(const struct bench_opts *o, bool dispatch)
 {
 	struct lat_run *r = lat_new(o, &bus_ops, 64);
-	struct bench_result res = { .name = "inproc-tput", .size = 64 };
-	struct tput t = { .r = r, .n = o->tput_msgs };
+	struct bench_result res = {
+		.name = dispatch ? "inproc-tput-cb" : "inproc-tput", .size = 64,
+	};
+	struct tput t = { .r = r, .n = o->tput_msgs, .dispatch = dispatch };
 	uint64_t start;
 	pthread_t th;
 	int err;
 
 	if (!r)
 		return -ENOMEM;
-	err = bus_setup(r, MYC_LOSSLESS, 64);
+	err = bus_setup(r, MYC_LOSSLESS, 64, dispatch ? tput_count : NULL, &t);
 	if (err)
 		goto out;
 	err = -pthread_create(&th, NULL, tput_receiver, &t);
@@ -377,7 +396,9 @@ static int inproc_run(const struct bench_opts *o)
 	if (!err && bench_selected(o, "raw-ring-tput"))
 		err = run_raw_tput(o);
 	if (!err && bench_selected(o, "inproc-tput"))
-		err = run_bus_tput(o);
+		err = run_bus_tput(o, false);
+	if (!err && bench_selected(o, "inproc-tput-cb"))
+		err = run_bus_tput(o, true);
 	return err;
 }
 
