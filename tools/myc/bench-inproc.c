@@ -7,7 +7,8 @@
  *   raw-spin     a 64-byte message handed over through a cache-line-padded
  *                sequence flag (the physical limit of a cross-core handoff)
  *   inproc       myc_pub_claim/commit -> myc_sub_recv (spinning consumer),
- *                64 B and 1 KiB payloads
+ *                64 B and 1 KiB payloads, lossy topic (the default)
+ *   inproc-lossless  the same, 64 B, on a lossless topic
  *   raw-ring-tput  64 B messages streamed through a plain SPSC ring (the
  *                throughput baseline), messages/s
  *   inproc-tput  64 B messages streamed as fast as the consumer takes them
@@ -18,8 +19,9 @@
  *
  * Latency: the sender waits until the receiver has acknowledged the
  * previous message (so the pipe is idle), stamps bench_now_ns() into the
- * message, fills the rest and publishes; the receiver takes bench_now_ns()
- * as soon as it has the message and records the difference.  Both sides
+ * message, fills the rest and publishes; the receiver reads the stamp, takes
+ * bench_now_ns() (the message is in hand: delivered) and only then cleans
+ * up (releases it) and acknowledges.  Both sides
  * of both scenarios use the same clock and the same harness.
  */
 #include <errno.h>
@@ -59,8 +61,9 @@ struct lat_run {
 struct lat_ops {
 	/* Publish message @i stamped with @t0 (a @r->size byte payload). */
 	int (*send)(struct lat_run *r, uint64_t i, uint64_t t0);
-	/* Wait for message @i; return its stamp. */
-	uint64_t (*recv)(struct lat_run *r, uint64_t i);
+	/* Wait for message @i, read it, set *@t1 to the time it was in
+	 * hand (before any clean-up such as releasing it); return its stamp. */
+	uint64_t (*recv)(struct lat_run *r, uint64_t i, uint64_t *t1);
 };
 
 static const unsigned char fill[1024] = { 1 };
@@ -76,7 +79,7 @@ static int raw_send(struct lat_run *r, uint64_t i, uint64_t t0)
 	return 0;
 }
 
-static uint64_t raw_recv(struct lat_run *r, uint64_t i)
+static uint64_t raw_recv(struct lat_run *r, uint64_t i, uint64_t *t1)
 {
 	unsigned char copy[CACHELINE];
 	uint64_t t0;
@@ -85,6 +88,7 @@ static uint64_t raw_recv(struct lat_run *r, uint64_t i)
 		bench_relax();
 	memcpy(copy, r->msg, sizeof(copy));
 	memcpy(&t0, copy, 8);
+	*t1 = bench_now_ns();
 	return t0;
 }
 
@@ -104,14 +108,17 @@ static int bus_send(struct lat_run *r, uint64_t i, uint64_t t0)
 	return myc_pub_commit(r->pub, buf);
 }
 
-static uint64_t bus_recv(struct lat_run *r, uint64_t i)
+static uint64_t bus_recv(struct lat_run *r, uint64_t i, uint64_t *t1)
 {
 	struct myc_msg *m;
 	uint64_t t0 = 0;
 
 	if (myc_sub_recv(r->sub, &m, -1) == 0) {
 		memcpy(&t0, myc_msg_data(m), 8);
+		*t1 = bench_now_ns();
 		myc_msg_release(m);
+	} else {
+		*t1 = bench_now_ns();
 	}
 	return t0;
 }
@@ -126,8 +133,7 @@ static void *lat_receiver(void *arg)
 
 	bench_pin(r->o->cpu_b);
 	for (uint64_t i = 0; i < r->total; i++) {
-		uint64_t t0 = r->ops->recv(r, i);
-		uint64_t t1 = bench_now_ns();
+		uint64_t t1, t0 = r->ops->recv(r, i, &t1);
 
 		if (i >= r->o->warmup)
 			bench_samples_add(&r->samples, t1 - t0);
@@ -225,16 +231,16 @@ static int run_raw(const struct bench_opts *o)
 	return err;
 }
 
-static int run_bus_latency(const struct bench_opts *o, uint32_t size)
+static int run_bus_latency(const struct bench_opts *o, uint32_t size, uint32_t policy)
 {
 	struct lat_run *r = lat_new(o, &bus_ops, size);
 	int err;
 
 	if (!r)
 		return -ENOMEM;
-	err = bus_setup(r, MYC_LOSSY, size, NULL, NULL);
+	err = bus_setup(r, policy, size, NULL, NULL);
 	if (!err)
-		err = lat_run_one(r, "inproc");
+		err = lat_run_one(r, policy == MYC_LOSSY ? "inproc" : "inproc-lossless");
 	bus_teardown(r);
 	free(r);
 	return err;
@@ -390,9 +396,11 @@ static int inproc_run(const struct bench_opts *o)
 	if (bench_selected(o, "raw-spin"))
 		err = run_raw(o);
 	if (!err && bench_selected(o, "inproc"))
-		err = run_bus_latency(o, 64);
+		err = run_bus_latency(o, 64, MYC_LOSSY);
 	if (!err && bench_selected(o, "inproc"))
-		err = run_bus_latency(o, 1024);
+		err = run_bus_latency(o, 1024, MYC_LOSSY);
+	if (!err && bench_selected(o, "inproc-lossless"))
+		err = run_bus_latency(o, 64, MYC_LOSSLESS);
 	if (!err && bench_selected(o, "raw-ring-tput"))
 		err = run_raw_tput(o);
 	if (!err && bench_selected(o, "inproc-tput"))
