@@ -35,8 +35,8 @@ int execution_run(struct stage_ctl *ctl, struct exec_stats *st)
 			st->lat_ns[st->nlat++] = now - o->origin_ns;
 		struct fill f = {
 			.origin_ns = o->origin_ns, .order_id = o->order_id,
+			.exec_ns = now, .fill_px = o->px, .fill_qty = o->qty,
 			.instrument = o->instrument, .side = o->side,
-			.px = o->px, .qty = o->qty,
 		};
 
 		myc_msg_release(m);

@@ -69,10 +69,11 @@ struct reject {
 struct fill {
 	uint64_t origin_ns;
 	uint64_t order_id;
+	uint64_t exec_ns;	/* venue execution time */
+	int64_t fill_px;
+	uint32_t fill_qty;
 	uint32_t instrument;
 	int32_t side;
-	int64_t px;
-	uint32_t qty;
 	uint32_t pad;
 };
 
@@ -80,6 +81,6 @@ _Static_assert(sizeof(struct quote) == 48, "quote layout");
 _Static_assert(sizeof(struct signal) == 32, "signal layout");
 _Static_assert(sizeof(struct order) == 40, "order layout");
 _Static_assert(sizeof(struct reject) == 16, "reject layout");
-_Static_assert(sizeof(struct fill) == 40, "fill layout");
+_Static_assert(sizeof(struct fill) == 48, "fill layout");
 
 #endif

@@ -239,7 +239,7 @@ static inline struct myc_buf *myc_pool_buf(struct myc_pool *p, uint32_t idx)
  */
 static inline struct myc_buf *myc_pool_get(struct myc_pool *p)
 {
-	/* acquire: pairs with the release CAS in myc_pool_put(), so the
+	/* acquire: pairs with the release CAS in myc_pool_put_chain(), so the
 	 * last user's accesses to the buffer happen before ours. */
 	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
 	struct myc_buf *b;
@@ -257,18 +257,6 @@ static inline struct myc_buf *myc_pool_get(struct myc_pool *p)
 	return b;
 }
 
-static inline void myc_pool_put(struct myc_pool *p, struct myc_buf *b)
-{
-	uint64_t h = atomic_load_explicit(&p->head, memory_order_relaxed);
-
-	do {
-		atomic_store_explicit(&b->next, (uint32_t)h, memory_order_relaxed);
-		/* release: pairs with the acquire in myc_pool_get(). */
-	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h,
-			((h >> 32) + 1) << 32 | b->idx,
-			memory_order_release, memory_order_relaxed));
-}
-
 /* Push the chain @first..@last (linked through ->next) in one CAS. */
 static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
 				      struct myc_buf *last)
@@ -281,6 +269,11 @@ static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
 	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h,
 			((h >> 32) + 1) << 32 | first->idx,
 			memory_order_release, memory_order_relaxed));
+}
+
+static inline void myc_pool_put(struct myc_pool *p, struct myc_buf *b)
+{
+	myc_pool_put_chain(p, b, b);
 }
 
 /* Drop one reference; the last one returns the buffer to its pool. */

@@ -45,3 +45,13 @@ uint32_t bt_bufs_free(struct myc_bus *bus, uint16_t type)
 		return UINT32_MAX;
 	return st.bufs_free;
 }
+
+void *bt_pub_thread(void *arg)
+{
+	struct bt_pub_ctx *c = arg;
+
+	for (uint64_t i = 0; i < c->n; i++)
+		if (bt_send_u64(c->pub, c->id << 32 | i))
+			c->fails++;
+	return NULL;
+}

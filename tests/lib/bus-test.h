@@ -14,6 +14,14 @@ int bt_topic(struct myc_bus *bus, uint16_t type, uint32_t policy,
 int bt_send_u64(struct myc_pub *pub, uint64_t v);
 /* Receive one message, store its 8-byte payload in *@v, release it. */
 int bt_recv_u64(struct myc_sub *sub, uint64_t *v, int timeout_ms);
+/* A publisher thread: sends n values (id << 32 | i), i = 0..n-1. */
+struct bt_pub_ctx {
+	struct myc_pub *pub;
+	uint64_t id, n;
+	uint64_t fails;		/* sends that returned an error */
+};
+void *bt_pub_thread(void *arg);
+
 /* Free buffers of @type right now (single-threaded snapshot). */
 uint32_t bt_bufs_free(struct myc_bus *bus, uint16_t type);
 

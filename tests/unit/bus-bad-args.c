@@ -15,6 +15,13 @@
 #include "myc.h"
 #include "bus-test.h"
 
+/* @expr returns NULL and sets errno to @err. */
+#define assert_null_errno(expr, err) do {				\
+		errno = 0;						\
+		assert_null(expr);					\
+		assert_int_equal(errno, (err));				\
+	} while (0)
+
 static void bad_arguments(void **state)
 {
 	struct myc_bus *bus = myc_bus_new(NULL), *bus2 = myc_bus_new(NULL);
@@ -33,9 +40,7 @@ static void bad_arguments(void **state)
 	assert_non_null(bus2);
 
 	/* Buses and topics. */
-	errno = 0;
-	assert_null(myc_bus_new(&(struct myc_bus_opts){ .sz = 1 }));
-	assert_int_equal(errno, EINVAL);
+	assert_null_errno(myc_bus_new(&(struct myc_bus_opts){ .sz = 1 }), EINVAL);
 	assert_int_equal(myc_bus_topic(NULL, 1, NULL), -EINVAL);
 	assert_int_equal(myc_bus_topic(bus, MYC_TYPE_INVALID, NULL), -EINVAL);
 	assert_int_equal(myc_bus_topic(bus, MYC_TYPE_SYS_MIN, NULL), -EINVAL);
@@ -51,36 +56,19 @@ static void bad_arguments(void **state)
 	assert_int_equal(bt_topic(bus, 1, MYC_LOSSY, 8, 16), 0);
 
 	/* Publishers and subscribers. */
-	errno = 0;
-	assert_null(myc_pub_new(NULL, 1, NULL));
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_null(myc_pub_new(bus, 0, NULL));
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_null(myc_pub_new(bus, 0xff01, NULL));
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_null(myc_pub_new(bus, 1, &(struct myc_pub_opts){
-		.sz = sizeof(struct myc_pub_opts), .timeout_ms = -2 }));
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_null(myc_sub_new(NULL, 1, NULL));
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_null(myc_sub_new(bus, 0, NULL));
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_null(myc_sub_new(bus, 1, &big.o));	/* unknown non-zero bytes */
-	assert_int_equal(errno, EINVAL);
-	errno = 0;
-	assert_null(myc_sub_new(bus, 1, &(struct myc_sub_opts){
-		.sz = sizeof(struct myc_sub_opts), .flags = 0x80 }));
-	assert_int_equal(errno, EINVAL);
-	errno = 0;	/* inline without a callback */
-	assert_null(myc_sub_new(bus, 1, &(struct myc_sub_opts){
-		.sz = sizeof(struct myc_sub_opts), .flags = MYC_SUB_F_INLINE }));
-	assert_int_equal(errno, EINVAL);
+	assert_null_errno(myc_pub_new(NULL, 1, NULL), EINVAL);
+	assert_null_errno(myc_pub_new(bus, 0, NULL), EINVAL);
+	assert_null_errno(myc_pub_new(bus, 0xff01, NULL), EINVAL);
+	assert_null_errno(myc_pub_new(bus, 1, &(struct myc_pub_opts){
+		.sz = sizeof(struct myc_pub_opts), .timeout_ms = -2 }), EINVAL);
+	assert_null_errno(myc_sub_new(NULL, 1, NULL), EINVAL);
+	assert_null_errno(myc_sub_new(bus, 0, NULL), EINVAL);
+	/* Unknown non-zero option bytes, unknown flags, inline without cb. */
+	assert_null_errno(myc_sub_new(bus, 1, &big.o), EINVAL);
+	assert_null_errno(myc_sub_new(bus, 1, &(struct myc_sub_opts){
+		.sz = sizeof(struct myc_sub_opts), .flags = 0x80 }), EINVAL);
+	assert_null_errno(myc_sub_new(bus, 1, &(struct myc_sub_opts){
+		.sz = sizeof(struct myc_sub_opts), .flags = MYC_SUB_F_INLINE }), EINVAL);
 	big.future = 0;		/* zero future bytes are fine */
 	assert_non_null(sub = myc_sub_new(bus, 1, &big.o));
 	assert_non_null(pub = myc_pub_new(bus, 1, NULL));

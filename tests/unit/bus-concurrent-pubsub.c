@@ -52,21 +52,6 @@ static void *sub_thread(void *arg)
 	return NULL;
 }
 
-struct pub_ctx {
-	struct myc_pub *pub;
-	uint64_t id, fails;
-};
-
-static void *pub_thread(void *arg)
-{
-	struct pub_ctx *c = arg;
-
-	for (uint64_t i = 0; i < N; i++)
-		if (bt_send_u64(c->pub, c->id << 32 | i))
-			c->fails++;
-	return NULL;
-}
-
 static void run(uint32_t policy, uint32_t depth)
 {
 	struct myc_bus *bus = myc_bus_new(NULL);
@@ -74,7 +59,7 @@ static void run(uint32_t policy, uint32_t depth)
 	struct myc_sub_opts so = { .sz = sizeof(so), .spin_ns = 2000 };
 	struct myc_topic_stats st = { .sz = sizeof(st) };
 	struct sub_ctx sc[NSUB];
-	struct pub_ctx pc[NPUB];
+	struct bt_pub_ctx pc[NPUB];
 	pthread_t st_[NSUB], pt[NPUB];
 
 	assert_non_null(bus);
@@ -84,13 +69,13 @@ static void run(uint32_t policy, uint32_t depth)
 		assert_non_null(sc[i].sub = myc_sub_new(bus, 1, &so));
 	}
 	for (int i = 0; i < NPUB; i++) {
-		pc[i] = (struct pub_ctx){ .id = (uint64_t)i };
+		pc[i] = (struct bt_pub_ctx){ .id = (uint64_t)i, .n = N };
 		assert_non_null(pc[i].pub = myc_pub_new(bus, 1, &po));
 	}
 	for (int i = 0; i < NSUB; i++)
 		assert_int_equal(pthread_create(&st_[i], NULL, sub_thread, &sc[i]), 0);
 	for (int i = 0; i < NPUB; i++)
-		assert_int_equal(pthread_create(&pt[i], NULL, pub_thread, &pc[i]), 0);
+		assert_int_equal(pthread_create(&pt[i], NULL, bt_pub_thread, &pc[i]), 0);
 	for (int i = 0; i < NPUB; i++) {
 		assert_int_equal(pthread_join(pt[i], NULL), 0);
 		assert_int_equal(pc[i].fails, 0);

@@ -30,22 +30,6 @@ struct env {
 	uint64_t bad;
 };
 
-struct pub_ctx {
-	struct env *e;
-	struct myc_pub *pub;
-	uint64_t id, fails;
-};
-
-static void *pub_thread(void *arg)
-{
-	struct pub_ctx *c = arg;
-
-	for (uint64_t i = 0; i < N; i++)
-		if (bt_send_u64(c->pub, c->id << 32 | i))
-			c->fails++;
-	return NULL;
-}
-
 /* Check @v continues publisher (v >> 32)'s stream; returns false if not. */
 static bool in_order(uint64_t *next, uint64_t v)
 {
@@ -105,21 +89,21 @@ static void run(uint32_t policy)
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1, .spin_ns = 1000 };
 	struct myc_topic_stats st = { .sz = sizeof(st) };
 	struct steady sd = { 0 };
-	struct pub_ctx pc[NPUB];
+	struct bt_pub_ctx pc[NPUB];
 	pthread_t pt[NPUB], ct[2], stt;
 
 	assert_non_null(e.bus = myc_bus_new(NULL));
 	assert_int_equal(bt_topic(e.bus, 1, policy, 32, 8), 0);
 	assert_non_null(sd.sub = myc_sub_new(e.bus, 1, NULL));
 	for (int i = 0; i < NPUB; i++) {
-		pc[i] = (struct pub_ctx){ .e = &e, .id = (uint64_t)i };
+		pc[i] = (struct bt_pub_ctx){ .id = (uint64_t)i, .n = N };
 		assert_non_null(pc[i].pub = myc_pub_new(e.bus, 1, &po));
 	}
 	assert_int_equal(pthread_create(&stt, NULL, steady_thread, &sd), 0);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(pthread_create(&ct[i], NULL, churn_thread, &e), 0);
 	for (int i = 0; i < NPUB; i++)
-		assert_int_equal(pthread_create(&pt[i], NULL, pub_thread, &pc[i]), 0);
+		assert_int_equal(pthread_create(&pt[i], NULL, bt_pub_thread, &pc[i]), 0);
 	for (int i = 0; i < 2; i++)
 		assert_int_equal(pthread_join(ct[i], NULL), 0);
 	for (int i = 0; i < NPUB; i++) {
