@@ -309,7 +309,8 @@ int myc_bus_topic_stats(struct myc_bus *bus, uint16_t type, struct myc_topic_sta
 		for (p = t->pubs; p; p = p->next) {
 			s.published += atomic_load_explicit(&p->seq, memory_order_relaxed);
 			/* A publisher's prefetched spare is not in use. */
-			s.bufs_free += !!atomic_load_explicit(&p->spare, memory_order_relaxed);
+			s.bufs_free += !!atomic_load_explicit(&p->spare, memory_order_relaxed) +
+				       atomic_load_explicit(&p->ncache, memory_order_relaxed);
 		}
 		memcpy(st, &s, sz < sizeof(s) ? sz : sizeof(s));
 	}
@@ -857,6 +858,41 @@ fail:
 	return NULL;
 }
 
+/* Next free buffer for @pub: from its cache, refilled from the pool. */
+static inline struct myc_buf *pub_take(struct myc_pub *pub)
+{
+	struct myc_pool *p = &pub->topic->pool;
+	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
+	struct myc_buf *b;
+
+	if (!n) {
+		n = myc_pool_get_many(p, MYC_PUB_CACHE, &pub->cache);
+		if (!n)
+			return NULL;
+	}
+	b = pub->cache;
+	if (--n)
+		pub->cache = myc_pool_buf(p, atomic_load_explicit(&b->next,
+								   memory_order_relaxed));
+	atomic_store_explicit(&pub->ncache, n, memory_order_relaxed);
+	return b;
+}
+
+/* Give the cache back to the pool (slow path: walks to its tail). */
+static void pub_cache_return(struct myc_pub *pub)
+{
+	struct myc_pool *p = &pub->topic->pool;
+	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
+	struct myc_buf *last = pub->cache;
+
+	if (!n)
+		return;
+	for (uint32_t i = 1; i < n; i++)
+		last = myc_pool_buf(p, atomic_load_explicit(&last->next, memory_order_relaxed));
+	myc_pool_put_chain(p, pub->cache, last);
+	atomic_store_explicit(&pub->ncache, 0, memory_order_relaxed);
+}
+
 void myc_pub_free(struct myc_pub *pub)
 {
 	struct myc_topic *t;
@@ -878,6 +914,7 @@ void myc_pub_free(struct myc_pub *pub)
 	t->pool.need -= MYC_PUB_BUFS;
 	if (pub->spare)
 		myc_pool_put(&t->pool, pub->spare);
+	pub_cache_return(pub);
 	pthread_mutex_unlock(&t->bus->lock);
 	free(pub);
 }
@@ -945,7 +982,7 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 	if (myc_likely(b))
 		atomic_store_explicit(&pub->spare, NULL, memory_order_relaxed);
 	else
-		b = myc_pool_get(&t->pool);
+		b = pub_take(pub);
 	if (myc_unlikely(!b)) {
 		if (t->policy == MYC_LOSSLESS)
 			unreserve(a, a->nq);
@@ -1068,11 +1105,10 @@ static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_bu
 
 static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 {
-	struct myc_topic *t = pub->topic;
 	struct myc_buf *b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
 
 	if (!b) {
-		b = myc_pool_get(&t->pool);
+		b = pub_take(pub);
 		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
 	}
 	if (b) {

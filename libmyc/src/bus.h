@@ -83,7 +83,8 @@ void __tsan_release(void *addr);
 #define MYC_POOL_CHUNKS		256		/* chunk directory size */
 #define MYC_BUF_META		32u		/* meta bytes before the frame */
 #define MYC_BUF_GROW_MIN	64u		/* smallest pool growth step */
-#define MYC_PUB_BUFS		2u		/* per publisher: claim + spare */
+#define MYC_PUB_CACHE		16u		/* buffers a publisher takes at once */
+#define MYC_PUB_BUFS		(2u + MYC_PUB_CACHE)	/* claim + spare + cache */
 #define MYC_DISPATCH_BATCH	16u		/* buffers dispatch returns at once */
 
 /* Subscriber wake bits (struct myc_sub.wake). */
@@ -191,6 +192,12 @@ struct myc_pub {
 	/* Next buffer, taken from the pool and prefetched after a commit so
 	 * the next claim touches no shared line (stats read it). */
 	struct myc_buf *_Atomic spare;
+	/* Free buffers taken from the pool in one CAS, used before going
+	 * back to it: the shared pool head is touched once per
+	 * MYC_PUB_CACHE messages.  Chain through ->next; ncache is read by
+	 * stats. */
+	struct myc_buf *cache;
+	_Atomic uint32_t ncache;
 	struct myc_subs *snap;		/* subscribers seen at claim */
 	uint32_t size;			/* claimed payload size */
 	uint32_t id;
@@ -255,6 +262,38 @@ static inline struct myc_buf *myc_pool_get(struct myc_pool *p)
 							memory_order_acquire,
 							memory_order_acquire));
 	return b;
+}
+
+/*
+ * Pop up to @max buffers in one CAS: walk @max links from the head, then
+ * swing the head past them.  If the CAS succeeds no push or pop happened
+ * since we read the head (the tag would differ), so the links we walked
+ * were the stack's.  Returns how many; *@first heads the chain, linked
+ * through ->next (the last one's link points into the pool: stop at n).
+ */
+static inline uint32_t myc_pool_get_many(struct myc_pool *p, uint32_t max,
+					 struct myc_buf **first)
+{
+	/* acquire: pairs with the release CASes of every push still in the
+	 * head's release sequence, i.e. of every buffer we take. */
+	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+
+	for (;;) {
+		uint32_t idx = (uint32_t)h, n = 0;
+
+		if (idx == MYC_BUF_NONE)
+			return 0;
+		*first = myc_pool_buf(p, idx);
+		do {
+			idx = atomic_load_explicit(&myc_pool_buf(p, idx)->next,
+						   memory_order_relaxed);
+		} while (++n < max && idx != MYC_BUF_NONE);
+		if (atomic_compare_exchange_weak_explicit(&p->head, &h,
+							  ((h >> 32) + 1) << 32 | idx,
+							  memory_order_acquire,
+							  memory_order_acquire))
+			return n;
+	}
 }
 
 /* Push the chain @first..@last (linked through ->next) in one CAS. */
