@@ -129,6 +129,21 @@ MYC_API uint64_t myc_now_ns(void);
 /* The bus (docs/api.md)                                                     */
 /* ------------------------------------------------------------------------ */
 
+/*
+ * Threading rules (details in docs/api.md):
+ *  - A bus and its topics may be used from any number of threads.
+ *  - A publisher is used by one thread at a time (claim/commit/abort/send).
+ *  - A subscriber is consumed by one thread at a time (recv/dispatch/fd
+ *    handling); myc_sub_lost() may be read from anywhere.
+ *  - A message may be released from any thread.
+ *  - myc_pub_new/myc_sub_new/myc_sub_free may run concurrently with
+ *    publishing on the same topic, and may be called from a callback
+ *    (myc_sub_free there defers reclaiming the subscriber's memory to the
+ *    next myc_sub_new/myc_sub_free/myc_bus_free on that bus).
+ *  - Free every publisher and subscriber, and release every message, before
+ *    myc_bus_free(); the bus frees leftovers, but their handles die with it.
+ */
+
 struct myc_bus;		/* a set of topics; no global state, many per process */
 struct myc_pub;		/* a publisher of one type on one bus */
 struct myc_sub;		/* a subscriber to one type on one bus */
@@ -136,7 +151,7 @@ struct myc_msg;		/* a received message (zero-copy, reference counted) */
 
 struct myc_bus_opts {
 	size_t sz;
-	const char *name;	/* node/service name, for diagnostics */
+	const char *name;	/* node/service name, for diagnostics (copied) */
 };
 
 MYC_API struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts);
@@ -150,50 +165,88 @@ enum myc_policy {
 				 * up to their timeout */
 };
 
+#define MYC_TOPIC_DEPTH_DEFAULT	1024u
+#define MYC_TOPIC_DEPTH_MAX	(1u << 20)
+#define MYC_TOPIC_SIZE_DEFAULT	1024u
+
 struct myc_topic_opts {
 	size_t sz;
 	uint32_t policy;	/* enum myc_policy, default MYC_LOSSY */
-	uint32_t depth;		/* per-subscriber queue depth (power of two),
-				 * default 1024 */
+	uint32_t depth;		/* per-subscriber queue depth (power of two,
+				 * 2..MYC_TOPIC_DEPTH_MAX), default 1024 */
 	uint32_t max_size;	/* largest payload in bytes, default 1024,
 				 * at most MYC_PAYLOAD_MAX */
 };
 
 /*
  * Declare or configure topic @type before its first publisher or
- * subscriber.  Returns -EBUSY if the topic is already in use with other
- * settings, -EINVAL on bad options.
+ * subscriber (a topic used without a declaration gets the defaults).
+ * Declaring again with the same settings is a no-op.  Returns 0, -EINVAL
+ * (NULL bus, bad options, type 0 or in the system range) or -EBUSY (the
+ * topic already exists with other settings).
  */
 MYC_API int myc_bus_topic(struct myc_bus *bus, uint16_t type,
 			  const struct myc_topic_opts *opts);
+
+/* Counters of one topic (a snapshot; approximate while traffic flows). */
+struct myc_topic_stats {
+	size_t sz;
+	uint32_t pubs;		/* live publishers */
+	uint32_t subs;		/* live subscribers (queued + inline) */
+	uint32_t bufs_total;	/* buffers in the topic's pool */
+	uint32_t bufs_free;	/* buffers not held by anyone */
+	uint64_t published;	/* messages committed */
+};
+
+/* Fill @st (st->sz must be set).  Returns 0, -EINVAL or -ENOENT. */
+MYC_API int myc_bus_topic_stats(struct myc_bus *bus, uint16_t type,
+				struct myc_topic_stats *st);
 
 struct myc_pub_opts {
 	size_t sz;
 	int timeout_ms;		/* lossless: how long claim may block waiting
 				 * for room; 0 = fail at once (default),
 				 * -1 = forever */
+	uint32_t spin_ns;	/* lossless wait: spin this long before
+				 * sleeping, default 50000 */
 };
 
 MYC_API struct myc_pub *myc_pub_new(struct myc_bus *bus, uint16_t type,
 				    const struct myc_pub_opts *opts);
 MYC_API void myc_pub_free(struct myc_pub *pub);
+/* The publisher id stamped into frames as src (unique within the bus). */
+MYC_API uint32_t myc_pub_id(const struct myc_pub *pub);
 
 /*
  * Claim a buffer for a payload of @size bytes; fill it, then commit or
- * abort it.  One claim per publisher at a time.  Returns 0, -EMSGSIZE,
- * -EBUSY (a claim is already open), -MYC_E_BACK_PRESSURED or -ETIMEDOUT
- * (lossless).
+ * abort it.  One claim per publisher at a time.  Returns 0 and *@buf, or
+ * -EINVAL (NULL arguments), -EMSGSIZE (@size above the topic's max_size),
+ * -EBUSY (a claim is already open), -MYC_E_BACK_PRESSURED (lossless, a
+ * subscriber queue is full and timeout_ms is 0), -ETIMEDOUT (lossless,
+ * still full after timeout_ms), -MYC_E_NO_BUFS (subscribers hold more
+ * messages than they declared with max_held).
  */
 MYC_API int myc_pub_claim(struct myc_pub *pub, size_t size, void **buf);
+/*
+ * Publish the claimed buffer to every subscriber: fills the frame header
+ * (len, type, seq, ts_ns = myc_now_ns(), src) and never blocks, allocates
+ * or enters the kernel unless a subscriber announced it is sleeping.
+ * Returns 0, or -EINVAL when @buf is not this publisher's open claim.
+ */
 MYC_API int myc_pub_commit(struct myc_pub *pub, void *buf);
+/* Give back an open claim unpublished; ignored if @buf is not the claim. */
 MYC_API void myc_pub_abort(struct myc_pub *pub, void *buf);
-/* claim + copy + commit */
+/* claim + copy + commit; same results as myc_pub_claim. */
 MYC_API int myc_pub_send(struct myc_pub *pub, const void *data, size_t size);
 
 typedef void (*myc_msg_fn)(const struct myc_msg *msg, void *ctx);
 
 #define MYC_SUB_F_INLINE 0x1u	/* call cb on the publisher's thread, in
 				 * commit (synchronous; for backtests) */
+#define MYC_SUB_F_KNOWN	 0x1u
+
+#define MYC_SUB_SPIN_DEFAULT	50000u
+#define MYC_SUB_HELD_DEFAULT	64u
 
 struct myc_sub_opts {
 	size_t sz;
@@ -202,22 +255,34 @@ struct myc_sub_opts {
 	uint32_t flags;		/* MYC_SUB_F_* */
 	uint32_t spin_ns;	/* wait: spin this long before sleeping,
 				 * default 50000 */
+	uint32_t max_held;	/* messages this subscriber may hold
+				 * (received, not yet released) at once;
+				 * sizes the pool; default 64 */
 };
 
 MYC_API struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type,
 				    const struct myc_sub_opts *opts);
+/* Unsubscribe; queued messages are dropped.  Messages already received
+ * stay valid until released. */
 MYC_API void myc_sub_free(struct myc_sub *sub);
 
 /*
  * Pull one message.  @timeout_ms: 0 = poll, -1 = forever.  Returns 0 and a
- * message that must be released, -EAGAIN (nothing, timeout 0), -ETIMEDOUT.
+ * message that must be released, -EAGAIN (nothing, timeout 0), -ETIMEDOUT,
+ * -EINVAL (NULL arguments or an inline subscriber).
  */
 MYC_API int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg,
 			 int timeout_ms);
 /* Run the callback for up to @max pending messages (waiting up to
- * @timeout_ms for the first).  Returns the number dispatched or -error. */
+ * @timeout_ms for the first).  Returns the number dispatched (0 when
+ * nothing came) or -EINVAL (no callback, inline subscriber, max <= 0). */
 MYC_API int myc_sub_dispatch(struct myc_sub *sub, int max, int timeout_ms);
-/* An fd that polls readable while messages are pending (epoll-able). */
+/*
+ * An fd (eventfd, owned by the subscriber) that polls readable while
+ * messages may be pending; epoll-able.  Edge rule: after it polls readable,
+ * call recv/dispatch with timeout 0 until it returns -EAGAIN / 0, which
+ * re-arms it.  Returns the fd or -errno.
+ */
 MYC_API int myc_sub_fd(struct myc_sub *sub);
 /* Messages this subscriber lost to overflow (lossy topics), exact. */
 MYC_API uint64_t myc_sub_lost(const struct myc_sub *sub);
@@ -225,6 +290,10 @@ MYC_API uint64_t myc_sub_lost(const struct myc_sub *sub);
 MYC_API const struct myc_frame_hdr *myc_msg_hdr(const struct myc_msg *msg);
 MYC_API const void *myc_msg_data(const struct myc_msg *msg);
 MYC_API size_t myc_msg_size(const struct myc_msg *msg);
+/* Take one more reference (a callback keeping a message does this); drop
+ * it with myc_msg_release() on the returned pointer. */
+MYC_API struct myc_msg *myc_msg_retain(const struct myc_msg *msg);
+/* Drop a reference; NULL is ignored. */
 MYC_API void myc_msg_release(struct myc_msg *msg);
 
 /* ------------------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* OCaml stubs over libmyc (see mycelium.mli). */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <caml/alloc.h>
@@ -28,22 +29,83 @@ static void myc_raise(int err)
 	caml_raise_with_args(*exn, 2, args);
 }
 
-/* Handles are custom blocks holding a pointer; close sets it to NULL and
- * the finaliser frees whatever is left. */
-#define HANDLE(v) (*(void **)Data_custom_val(v))
+/*
+ * Ownership.  libmyc frees a bus's leftover publishers and subscribers with
+ * the bus, and OCaml finalises blocks in any order, so:
+ *  - a bus block points to a C-side bus_node, reference counted by the bus
+ *    block and by every child (publisher/subscriber) block;
+ *  - the myc_bus is freed by an explicit Bus.close (which first frees every
+ *    child handle) or when the last reference goes;
+ *  - closing something another thread is blocked in (with the runtime lock
+ *    released) is refused with EBUSY instead of freeing memory under it.
+ */
+struct child;
 
-static void *live(value v)
+struct bus_node {
+	struct myc_bus *bus;
+	struct child *children;
+	int refs;
+};
+
+struct child {
+	void *h;		/* struct myc_pub * or struct myc_sub * */
+	int is_sub;
+	int busy;		/* threads inside a lock-released call */
+	struct bus_node *node;
+	struct child *prev, *next;
+};
+
+#define NODE(v) (*(struct bus_node **)Data_custom_val(v))
+#define CHILD(v) (*(struct child **)Data_custom_val(v))
+
+static void child_free_handle(struct child *c)
 {
-	void *p = HANDLE(v);
-
-	if (!p)
-		myc_raise(-EBADF);
-	return p;
+	if (c->is_sub)
+		myc_sub_free(c->h);
+	else
+		myc_pub_free(c->h);
+	c->h = NULL;
 }
 
-static void bus_finalize(value v) { myc_bus_free(HANDLE(v)); }
-static void pub_finalize(value v) { myc_pub_free(HANDLE(v)); }
-static void sub_finalize(value v) { myc_sub_free(HANDLE(v)); }
+static void node_unref(struct bus_node *n)
+{
+	if (--n->refs)
+		return;
+	myc_bus_free(n->bus);
+	free(n);
+}
+
+static void child_detach(struct child *c)
+{
+	struct bus_node *n = c->node;
+
+	if (!n)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		n->children = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->node = NULL;
+	node_unref(n);
+}
+
+static void bus_finalize(value v)
+{
+	if (NODE(v))
+		node_unref(NODE(v));
+}
+
+static void child_finalize(value v)
+{
+	struct child *c = CHILD(v);
+
+	if (c->h)
+		child_free_handle(c);
+	child_detach(c);
+	free(c);
+}
 
 static struct custom_operations bus_ops = {
 	"mycelium.bus", bus_finalize, custom_compare_default,
@@ -51,27 +113,55 @@ static struct custom_operations bus_ops = {
 	custom_deserialize_default, custom_compare_ext_default,
 	custom_fixed_length_default
 };
-static struct custom_operations pub_ops = {
-	"mycelium.pub", pub_finalize, custom_compare_default,
-	custom_hash_default, custom_serialize_default,
-	custom_deserialize_default, custom_compare_ext_default,
-	custom_fixed_length_default
-};
-static struct custom_operations sub_ops = {
-	"mycelium.sub", sub_finalize, custom_compare_default,
+static struct custom_operations child_ops = {
+	"mycelium.child", child_finalize, custom_compare_default,
 	custom_hash_default, custom_serialize_default,
 	custom_deserialize_default, custom_compare_ext_default,
 	custom_fixed_length_default
 };
 
-static value wrap(struct custom_operations *ops, void *p)
+static struct myc_bus *live_bus(value v)
 {
+	struct bus_node *n = NODE(v);
+
+	if (!n->bus)
+		myc_raise(-EBADF);
+	return n->bus;
+}
+
+static struct child *live_child(value v)
+{
+	struct child *c = CHILD(v);
+
+	if (!c->h)
+		myc_raise(-EBADF);
+	return c;
+}
+
+/* Wrap a new publisher/subscriber handle as a child of @bus. */
+static value adopt(value bus, void *h, int is_sub)
+{
+	struct bus_node *n = NODE(bus);
+	struct child *c;
 	value v;
 
-	if (!p)
+	if (!h)
 		myc_raise(-errno);
-	v = caml_alloc_custom(ops, sizeof(void *), 0, 1);
-	HANDLE(v) = p;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		is_sub ? myc_sub_free(h) : myc_pub_free(h);
+		caml_raise_out_of_memory();
+	}
+	c->h = h;
+	c->is_sub = is_sub;
+	c->node = n;
+	c->next = n->children;
+	if (c->next)
+		c->next->prev = c;
+	n->children = c;
+	n->refs++;
+	v = caml_alloc_custom(&child_ops, sizeof(c), 0, 1);
+	CHILD(v) = c;
 	return v;
 }
 
@@ -152,18 +242,45 @@ value caml_myc_frame_decode(value buf)
 value caml_myc_bus_new(value name)
 {
 	CAMLparam1(name);
+	CAMLlocal1(v);
 	struct myc_bus_opts o = { .sz = sizeof(o) };
+	struct bus_node *n;
 
 	if (Is_some(name))
 		o.name = String_val(Some_val(name));
-	CAMLreturn(wrap(&bus_ops, myc_bus_new(&o)));
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		caml_raise_out_of_memory();
+	n->bus = myc_bus_new(&o);
+	if (!n->bus) {
+		int err = errno;
+
+		free(n);
+		myc_raise(-err);
+	}
+	n->refs = 1;
+	v = caml_alloc_custom(&bus_ops, sizeof(n), 0, 1);
+	NODE(v) = n;
+	CAMLreturn(v);
 }
 
 value caml_myc_bus_close(value bus)
 {
 	CAMLparam1(bus);
-	myc_bus_free(HANDLE(bus));
-	HANDLE(bus) = NULL;
+	struct bus_node *n = NODE(bus);
+	struct child *c;
+
+	for (c = n->children; c; c = c->next)
+		if (c->busy)
+			myc_raise(-EBUSY);
+	while (n->children) {
+		c = n->children;
+		if (c->h)
+			child_free_handle(c);
+		child_detach(c);
+	}
+	myc_bus_free(n->bus);
+	n->bus = NULL;
 	CAMLreturn(Val_unit);
 }
 
@@ -181,7 +298,7 @@ value caml_myc_bus_topic(value bus, value type_id, value policy, value depth,
 
 	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff)
 		myc_raise(-EINVAL);
-	err = myc_bus_topic(live(bus), (uint16_t)Int_val(type_id), &o);
+	err = myc_bus_topic(live_bus(bus), (uint16_t)Int_val(type_id), &o);
 	if (err < 0)
 		myc_raise(err);
 	CAMLreturn(Val_unit);
@@ -195,22 +312,27 @@ value caml_myc_pub_new(value bus, value type_id, value timeout_ms)
 
 	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff)
 		myc_raise(-EINVAL);
-	CAMLreturn(wrap(&pub_ops, myc_pub_new(live(bus),
-					      (uint16_t)Int_val(type_id), &o)));
+	CAMLreturn(adopt(bus, myc_pub_new(live_bus(bus),
+					  (uint16_t)Int_val(type_id), &o), 0));
 }
 
 value caml_myc_pub_close(value pub)
 {
 	CAMLparam1(pub);
-	myc_pub_free(HANDLE(pub));
-	HANDLE(pub) = NULL;
+	struct child *c = CHILD(pub);
+
+	if (c->busy)
+		myc_raise(-EBUSY);
+	if (c->h)
+		child_free_handle(c);
 	CAMLreturn(Val_unit);
 }
 
 value caml_myc_pub_send(value pub, value data, value may_block)
 {
 	CAMLparam3(pub, data, may_block);
-	struct myc_pub *p = live(pub);
+	struct child *c = live_child(pub);
+	struct myc_pub *p = c->h;
 	size_t n = caml_string_length(data);
 	void *buf;
 	int err;
@@ -220,9 +342,11 @@ value caml_myc_pub_send(value pub, value data, value may_block)
 	 * payload is copied once the lock is back (@data is a root, so the
 	 * GC keeps its address current). */
 	if (Bool_val(may_block)) {
+		c->busy++;
 		caml_release_runtime_system();
 		err = myc_pub_claim(p, n, &buf);
 		caml_acquire_runtime_system();
+		c->busy--;
 	} else {
 		err = myc_pub_claim(p, n, &buf);
 	}
@@ -242,15 +366,19 @@ value caml_myc_sub_new(value bus, value type_id)
 
 	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff)
 		myc_raise(-EINVAL);
-	CAMLreturn(wrap(&sub_ops, myc_sub_new(live(bus),
-					      (uint16_t)Int_val(type_id), &o)));
+	CAMLreturn(adopt(bus, myc_sub_new(live_bus(bus),
+					  (uint16_t)Int_val(type_id), &o), 1));
 }
 
 value caml_myc_sub_close(value sub)
 {
 	CAMLparam1(sub);
-	myc_sub_free(HANDLE(sub));
-	HANDLE(sub) = NULL;
+	struct child *c = CHILD(sub);
+
+	if (c->busy)
+		myc_raise(-EBUSY);
+	if (c->h)
+		child_free_handle(c);
 	CAMLreturn(Val_unit);
 }
 
@@ -259,7 +387,8 @@ value caml_myc_sub_recv(value sub, value timeout_ms)
 {
 	CAMLparam2(sub, timeout_ms);
 	CAMLlocal3(r, hd, pl);
-	struct myc_sub *s = live(sub);
+	struct child *c = live_child(sub);
+	struct myc_sub *s = c->h;
 	int timeout = Int_val(timeout_ms), err;
 	struct myc_msg *m;
 
@@ -267,9 +396,11 @@ value caml_myc_sub_recv(value sub, value timeout_ms)
 	 * flowing costs no runtime-lock round trip. */
 	err = myc_sub_recv(s, &m, 0);
 	if (err == -EAGAIN && timeout != 0) {
+		c->busy++;
 		caml_release_runtime_system();
 		err = myc_sub_recv(s, &m, timeout);
 		caml_acquire_runtime_system();
+		c->busy--;
 	}
 	if (err == -EAGAIN || err == -ETIMEDOUT)
 		CAMLreturn(Val_none);
@@ -287,13 +418,13 @@ value caml_myc_sub_recv(value sub, value timeout_ms)
 value caml_myc_sub_lost(value sub)
 {
 	CAMLparam1(sub);
-	CAMLreturn(caml_copy_int64((int64_t)myc_sub_lost(live(sub))));
+	CAMLreturn(caml_copy_int64((int64_t)myc_sub_lost(live_child(sub)->h)));
 }
 
 value caml_myc_sub_fd(value sub)
 {
 	CAMLparam1(sub);
-	int fd = myc_sub_fd(live(sub));
+	int fd = myc_sub_fd(live_child(sub)->h);
 
 	if (fd < 0)
 		myc_raise(fd);

@@ -151,6 +151,31 @@ let closed_handles_raise () =
   Bus.close bus;
   expect_error 9 (fun () -> Publisher.create bus ~type_id:8)
 
+(* Closing a bus closes its publishers and subscribers; later use raises
+   EBADF and their finalisers do nothing harmful. *)
+let bus_close_closes_children () =
+  let bus = Bus.create () in
+  let sub = Subscriber.create bus ~type_id:9 in
+  let pub = Publisher.create bus ~type_id:9 in
+  Bus.close bus;
+  expect_error 9 (fun () -> Publisher.send pub (msg 1));
+  expect_error 9 (fun () -> Subscriber.recv ~timeout_ms:0 sub);
+  Gc.full_major ()
+
+(* Handles dropped without closing, bus first or children first: the
+   finalisers run in whatever order the GC picks and must not crash. *)
+let finalisers_in_any_order () =
+  for i = 1 to 200 do
+    let bus = Bus.create () in
+    let pub = Publisher.create bus ~type_id:10 in
+    let sub = Subscriber.create bus ~type_id:10 in
+    Publisher.send pub (msg i);
+    if i mod 2 = 0 then Subscriber.close sub;
+    ignore (Sys.opaque_identity (pub, sub))
+  done;
+  Gc.full_major ();
+  Gc.full_major ()
+
 let bad_type_ids () =
   let bus = Bus.create () in
   expect_error 22 (fun () -> Subscriber.create bus ~type_id:0x10000);
@@ -174,6 +199,10 @@ let () =
             lossless_back_pressure;
           Alcotest.test_case "closed handles" `Quick closed_handles_raise;
           Alcotest.test_case "bad type ids" `Quick bad_type_ids;
+          Alcotest.test_case "bus close closes children" `Quick
+            bus_close_closes_children;
+          Alcotest.test_case "finalisers in any order" `Quick
+            finalisers_in_any_order;
         ] );
       ( "threads",
         [

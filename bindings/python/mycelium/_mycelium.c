@@ -54,10 +54,82 @@ static PyObject *header_tuple(const struct myc_frame_hdr *h)
 
 /* ---- Bus ---------------------------------------------------------------- */
 
+/*
+ * A bus owns its publishers and subscribers: libmyc frees leftovers with
+ * the bus and their handles die with it, so Bus.close() first closes every
+ * live child (tracked by weak reference) and a child never outlives the C
+ * bus.  Children hold a strong reference to their Bus object, so plain
+ * reference counting frees them before the bus.
+ */
 typedef struct {
 	PyObject_HEAD
 	struct myc_bus *bus;
+	PyObject *children;	/* list of weakrefs to Publisher/Subscriber */
 } BusObject;
+
+static int bus_adopt(BusObject *bus, PyObject *child)
+{
+	PyObject *ref = PyWeakref_NewRef(child, NULL);
+	int ret;
+
+	if (!ref)
+		return -1;
+	if (!bus->children && !(bus->children = PyList_New(0))) {
+		Py_DECREF(ref);
+		return -1;
+	}
+	ret = PyList_Append(bus->children, ref);
+	Py_DECREF(ref);
+	return ret;
+}
+
+/* Publisher and Subscriber both start with this. */
+typedef struct {
+	PyObject_HEAD
+	void *handle;
+	PyObject *bus;
+	PyObject *weakrefs;
+	int busy;
+} ChildObject;
+
+/* Closing an object another thread is blocked in would free memory under
+ * it: refuse with EBUSY instead. */
+static int bus_children_busy(BusObject *bus)
+{
+	Py_ssize_t i;
+
+	for (i = 0; bus->children && i < PyList_GET_SIZE(bus->children); i++) {
+		PyObject *child = PyWeakref_GetObject(
+			PyList_GET_ITEM(bus->children, i));
+
+		if (child != Py_None && ((ChildObject *)child)->busy)
+			return 1;
+	}
+	return 0;
+}
+
+static void bus_close_children(BusObject *bus)
+{
+	Py_ssize_t i;
+
+	if (!bus->children)
+		return;
+	for (i = 0; i < PyList_GET_SIZE(bus->children); i++) {
+		PyObject *child = PyWeakref_GetObject(
+			PyList_GET_ITEM(bus->children, i));
+		PyObject *r;
+
+		if (child == Py_None)
+			continue;
+		Py_INCREF(child);
+		r = PyObject_CallMethod(child, "close", NULL);
+		Py_XDECREF(r);
+		if (!r)
+			PyErr_Clear();
+		Py_DECREF(child);
+	}
+	Py_CLEAR(bus->children);
+}
 
 static int Bus_init(BusObject *self, PyObject *args, PyObject *kw)
 {
@@ -86,6 +158,9 @@ static struct myc_bus *live_bus(BusObject *b)
 
 static PyObject *Bus_close(BusObject *self, PyObject *unused)
 {
+	if (bus_children_busy(self))
+		return myc_raise(-EBUSY);
+	bus_close_children(self);
 	myc_bus_free(self->bus);
 	self->bus = NULL;
 	Py_RETURN_NONE;
@@ -114,6 +189,7 @@ static PyObject *Bus_topic(BusObject *self, PyObject *args, PyObject *kw)
 
 static void Bus_dealloc(BusObject *self)
 {
+	Py_CLEAR(self->children);	/* children are gone: they held us */
 	myc_bus_free(self->bus);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
@@ -144,6 +220,8 @@ typedef struct {
 	PyObject_HEAD
 	struct myc_pub *pub;
 	PyObject *bus;		/* keeps the bus alive */
+	PyObject *weakrefs;
+	int busy;		/* threads inside a GIL-released call */
 	int may_block;
 } PubObject;
 
@@ -166,6 +244,8 @@ static int Pub_init(PubObject *self, PyObject *args, PyObject *kw)
 		myc_raise(-errno);
 		return -1;
 	}
+	if (bus_adopt((BusObject *)bus, (PyObject *)self) < 0)
+		return -1;
 	Py_INCREF(bus);
 	Py_XSETREF(self->bus, bus);
 	self->may_block = timeout_ms != 0;
@@ -184,9 +264,11 @@ static PyObject *Pub_send(PubObject *self, PyObject *arg)
 		return NULL;
 	if (self->may_block) {
 		/* may wait for a subscriber served by another Python thread */
+		self->busy++;
 		Py_BEGIN_ALLOW_THREADS
 		err = myc_pub_claim(self->pub, (size_t)view.len, &buf);
 		Py_END_ALLOW_THREADS
+		self->busy--;
 	} else {
 		err = myc_pub_claim(self->pub, (size_t)view.len, &buf);
 	}
@@ -204,6 +286,8 @@ static PyObject *Pub_send(PubObject *self, PyObject *arg)
 
 static PyObject *Pub_close(PubObject *self, PyObject *unused)
 {
+	if (self->busy)
+		return myc_raise(-EBUSY);
 	myc_pub_free(self->pub);
 	self->pub = NULL;
 	Py_CLEAR(self->bus);
@@ -212,6 +296,8 @@ static PyObject *Pub_close(PubObject *self, PyObject *unused)
 
 static void Pub_dealloc(PubObject *self)
 {
+	if (self->weakrefs)
+		PyObject_ClearWeakRefs((PyObject *)self);
 	myc_pub_free(self->pub);
 	Py_XDECREF(self->bus);
 	Py_TYPE(self)->tp_free((PyObject *)self);
@@ -227,6 +313,7 @@ static PyMethodDef Pub_methods[] = {
 static PyTypeObject PubType = {
 	PyVarObject_HEAD_INIT(NULL, 0)
 	.tp_name = "mycelium._mycelium.Publisher",
+	.tp_weaklistoffset = offsetof(PubObject, weakrefs),
 	.tp_basicsize = sizeof(PubObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "Publisher(bus, type_id, timeout_ms=0)",
@@ -242,7 +329,16 @@ typedef struct {
 	PyObject_HEAD
 	struct myc_sub *sub;
 	PyObject *bus;
+	PyObject *weakrefs;
+	int busy;		/* threads inside a GIL-released call */
 } SubObject;
+
+#define SAME_HEAD(T, f) \
+	_Static_assert(offsetof(T, f) == offsetof(ChildObject, f), #T " head")
+SAME_HEAD(PubObject, bus);
+SAME_HEAD(PubObject, busy);
+SAME_HEAD(SubObject, bus);
+SAME_HEAD(SubObject, busy);
 
 static int Sub_init(SubObject *self, PyObject *args, PyObject *kw)
 {
@@ -262,6 +358,8 @@ static int Sub_init(SubObject *self, PyObject *args, PyObject *kw)
 		myc_raise(-errno);
 		return -1;
 	}
+	if (bus_adopt((BusObject *)bus, (PyObject *)self) < 0)
+		return -1;
 	Py_INCREF(bus);
 	Py_XSETREF(self->bus, bus);
 	return 0;
@@ -281,9 +379,11 @@ static PyObject *Sub_recv(SubObject *self, PyObject *args)
 	/* poll with the GIL held first: no GIL round trip while busy */
 	err = myc_sub_recv(self->sub, &m, 0);
 	if (err == -EAGAIN && timeout_ms != 0) {
+		self->busy++;
 		Py_BEGIN_ALLOW_THREADS
 		err = myc_sub_recv(self->sub, &m, timeout_ms);
 		Py_END_ALLOW_THREADS
+		self->busy--;
 	}
 	if (err == -EAGAIN || err == -ETIMEDOUT)
 		Py_RETURN_NONE;
@@ -325,6 +425,8 @@ static PyObject *Sub_fileno(SubObject *self, PyObject *unused)
 
 static PyObject *Sub_close(SubObject *self, PyObject *unused)
 {
+	if (self->busy)
+		return myc_raise(-EBUSY);
 	myc_sub_free(self->sub);
 	self->sub = NULL;
 	Py_CLEAR(self->bus);
@@ -333,6 +435,8 @@ static PyObject *Sub_close(SubObject *self, PyObject *unused)
 
 static void Sub_dealloc(SubObject *self)
 {
+	if (self->weakrefs)
+		PyObject_ClearWeakRefs((PyObject *)self);
 	myc_sub_free(self->sub);
 	Py_XDECREF(self->bus);
 	Py_TYPE(self)->tp_free((PyObject *)self);
@@ -347,14 +451,22 @@ static PyMethodDef Sub_methods[] = {
 	{ NULL }
 };
 
+static PyObject *Sub_busy(SubObject *self, void *closure)
+{
+	return PyLong_FromLong(self->busy);
+}
+
 static PyGetSetDef Sub_getset[] = {
 	{ "lost", (getter)Sub_lost, NULL, "messages lost to overflow", NULL },
+	{ "busy", (getter)Sub_busy, NULL,
+	  "threads waiting in recv with the GIL released", NULL },
 	{ NULL }
 };
 
 static PyTypeObject SubType = {
 	PyVarObject_HEAD_INIT(NULL, 0)
 	.tp_name = "mycelium._mycelium.Subscriber",
+	.tp_weaklistoffset = offsetof(SubObject, weakrefs),
 	.tp_basicsize = sizeof(SubObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
 	.tp_doc = "Subscriber(bus, type_id)",

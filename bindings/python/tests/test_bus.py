@@ -113,3 +113,44 @@ def test_many_independent_buses():
     assert [s.recv(0).n for s in subs] == list(range(50))
     for b in buses:
         b.close()
+
+
+def test_bus_close_closes_children():
+    """Closing a bus closes its publishers and subscribers; using them
+    afterwards raises instead of touching freed memory."""
+    b = mycelium.Bus()
+    sub = b.subscriber(Tick)
+    pub = b.publisher(Tick)
+    b.close()
+    with pytest.raises(mycelium.MyceliumError) as e:
+        pub.publish(Tick(1))
+    assert e.value.args[0] == 9         # EBADF
+    with pytest.raises(mycelium.MyceliumError):
+        sub.recv(0)
+    del pub, sub                        # dealloc after close: no double free
+
+
+def test_close_while_blocked_in_recv_is_refused():
+    import threading
+    b = mycelium.Bus()
+    sub = b.subscriber(Tick)
+    pub = b.publisher(Tick)
+    started = threading.Event()
+    got = []
+
+    def reader():
+        started.set()
+        got.append(sub.recv(timeout=10))
+
+    t = threading.Thread(target=reader)
+    t.start()
+    started.wait()
+    while not sub._sub.busy:            # until it waits with the GIL released
+        threading.Event().wait(0.001)
+    with pytest.raises(mycelium.MyceliumError) as e:
+        b.close()
+    assert e.value.args[0] == 16        # EBUSY: the reader is inside recv
+    pub.publish(Tick(3))
+    t.join()
+    assert got[0].n == 3
+    b.close()

@@ -9,6 +9,7 @@ from test_bus import Tick
 
 def test_callback_thread_receives_everything():
     with mycelium.Bus() as bus:
+        bus.topic(Tick, policy=mycelium.LOSSLESS, depth=64)
         got = []
         done = threading.Event()
 
@@ -18,7 +19,7 @@ def test_callback_thread_receives_everything():
                 done.set()
 
         bus.subscriber(Tick, callback=on_tick)
-        pub = bus.publisher(Tick)
+        pub = bus.publisher(Tick, timeout=30)
         for i in range(2000):
             pub.publish(Tick(i))
         assert done.wait(30)
@@ -48,8 +49,8 @@ def test_blocking_publisher_and_callback_consumer():
 
 def test_publishers_on_several_threads():
     with mycelium.Bus() as bus:
-        sub = bus.subscriber(Tick)
         bus.topic(Tick, policy=mycelium.LOSSLESS, depth=1024)
+        sub = bus.subscriber(Tick)
 
         def produce(base):
             pub = bus.publisher(Tick, timeout=30)

@@ -1,0 +1,1228 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The in-process bus: topics, publishers, subscribers and messages
+ * (layout and protocol in bus.h; user documentation in docs/api.md).
+ *
+ * Hot paths (claim, commit, recv, release) take no lock, allocate nothing
+ * and make no system call unless a peer announced that it sleeps.  Creating
+ * and freeing publishers and subscribers takes the bus mutex and may
+ * allocate or wait for an RCU grace period.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bus.h"
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Absolute CLOCK_MONOTONIC deadline for @timeout_ms (< 0: none). */
+static uint64_t deadline_of(int timeout_ms)
+{
+	return timeout_ms < 0 ? UINT64_MAX : mono_ns() + (uint64_t)timeout_ms * 1000000ull;
+}
+
+/* Sleep while *@addr == @val, until @deadline; returns -ETIMEDOUT or 0. */
+static int futex_wait_until(_Atomic uint32_t *addr, uint32_t val, uint64_t deadline)
+{
+	struct timespec ts, *tsp = NULL;
+	long r;
+
+	if (deadline != UINT64_MAX) {
+		if (mono_ns() >= deadline)
+			return -ETIMEDOUT;
+		ts.tv_sec = (time_t)(deadline / 1000000000ull);
+		ts.tv_nsec = (long)(deadline % 1000000000ull);
+		tsp = &ts;
+	}
+	r = syscall(SYS_futex, addr, FUTEX_WAIT_BITSET_PRIVATE, val, tsp, NULL,
+		    FUTEX_BITSET_MATCH_ANY);
+	if (r < 0 && errno == ETIMEDOUT)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+static void futex_wake_all(_Atomic uint32_t *addr)
+{
+	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+}
+
+/* Check that the bytes of an option struct past what we know are zero. */
+static bool opts_ok(const void *opts, size_t known)
+{
+	size_t sz = *(const size_t *)opts;
+	const unsigned char *p = opts;
+
+	if (sz < sizeof(size_t))
+		return false;
+	for (size_t i = known; i < sz; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+#define OPT(o, field, def)						\
+	((o) && (o)->sz >= offsetof(__typeof__(*(o)), field) + sizeof((o)->field) \
+	 && (o)->field ? (o)->field : (def))
+
+static bool type_ok(uint16_t type)
+{
+	return type != MYC_TYPE_INVALID && type <= MYC_TYPE_USER_MAX;
+}
+
+/* ---- bus ---------------------------------------------------------------- */
+
+struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts)
+{
+	struct myc_bus *bus;
+	const char *name;
+
+	if (opts && !opts_ok(opts, sizeof(*opts))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	bus = calloc(1, sizeof(*bus));
+	if (!bus)
+		return NULL;
+	name = OPT(opts, name, "bus");
+	bus->name = strdup(name);
+	if (!bus->name || pthread_mutex_init(&bus->lock, NULL)) {
+		free(bus->name);
+		free(bus);
+		errno = ENOMEM;
+		return NULL;
+	}
+	bus->next_pub_id = 1;
+	return bus;
+}
+
+static void sub_reclaim(struct myc_sub *sub, bool locked);
+static void topic_free(struct myc_topic *t);
+
+void myc_bus_free(struct myc_bus *bus)
+{
+	struct myc_topic *t, *tn;
+
+	if (!bus)
+		return;
+	/* No publisher may be inside a claim now (documented), so what was
+	 * retired can go without a grace period. */
+	while (bus->retired_arrays) {
+		struct myc_subs *a = bus->retired_arrays;
+
+		bus->retired_arrays = a->retired_next;
+		free(a);
+	}
+	while (bus->retired_subs) {
+		struct myc_sub *s = bus->retired_subs;
+
+		bus->retired_subs = s->retired_next;
+		sub_reclaim(s, true);
+	}
+	for (t = bus->topics; t; t = tn) {
+		tn = t->next;
+		topic_free(t);
+	}
+	pthread_mutex_destroy(&bus->lock);
+	free(bus->name);
+	free(bus);
+}
+
+/* ---- topics ------------------------------------------------------------- */
+
+static struct myc_topic *topic_find(struct myc_bus *bus, uint16_t type)
+{
+	struct myc_topic *t;
+
+	for (t = bus->topics; t; t = t->next)
+		if (t->type == type)
+			return t;
+	return NULL;
+}
+
+static int topic_settings(const struct myc_topic_opts *o, uint32_t *policy,
+			  uint32_t *depth, uint32_t *max_size)
+{
+	if (o && !opts_ok(o, sizeof(*o)))
+		return -EINVAL;
+	*policy = OPT(o, policy, MYC_LOSSY);
+	*depth = OPT(o, depth, MYC_TOPIC_DEPTH_DEFAULT);
+	*max_size = OPT(o, max_size, MYC_TOPIC_SIZE_DEFAULT);
+	if (*policy > MYC_LOSSLESS || *depth < 2 || *depth > MYC_TOPIC_DEPTH_MAX ||
+	    (*depth & (*depth - 1)) || *max_size > MYC_PAYLOAD_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+/* Find or create topic @type; called with the bus lock held. */
+static struct myc_topic *topic_get(struct myc_bus *bus, uint16_t type,
+				   const struct myc_topic_opts *o, int *err)
+{
+	struct myc_topic *t = topic_find(bus, type);
+	uint32_t policy, depth, max_size;
+	struct myc_subs *subs;
+
+	*err = topic_settings(o, &policy, &depth, &max_size);
+	if (*err)
+		return NULL;
+	if (t) {
+		if (o && (t->policy != policy || t->depth != depth ||
+			  t->max_size != max_size)) {
+			*err = -EBUSY;
+			return NULL;
+		}
+		return t;
+	}
+	if (posix_memalign((void **)&t, MYC_CACHELINE, sizeof(*t))) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	memset(t, 0, sizeof(*t));
+	subs = calloc(1, sizeof(*subs));
+	if (!subs) {
+		free(t);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	t->type = type;
+	t->policy = policy;
+	t->depth = depth;
+	t->max_size = max_size;
+	t->bus = bus;
+	t->pool.stride = (MYC_BUF_META + MYC_FRAME_HDR_SIZE + max_size +
+			  MYC_CACHELINE - 1) & ~(MYC_CACHELINE - 1u);
+	atomic_init(&t->pool.head, MYC_BUF_NONE);
+	atomic_init(&t->subs, subs);
+	t->next = bus->topics;
+	bus->topics = t;
+	return t;
+}
+
+int myc_bus_topic(struct myc_bus *bus, uint16_t type, const struct myc_topic_opts *opts)
+{
+	int err;
+
+	if (!bus || !type_ok(type))
+		return -EINVAL;
+	pthread_mutex_lock(&bus->lock);
+	/* An explicit declaration with no options means the defaults. */
+	if (!opts) {
+		static const struct myc_topic_opts defaults = { .sz = sizeof(defaults) };
+
+		opts = &defaults;
+	}
+	topic_get(bus, type, opts, &err);
+	pthread_mutex_unlock(&bus->lock);
+	return err;
+}
+
+/*
+ * Grow the pool so it holds at least pool.need buffers.  Called with the
+ * bus lock held, before the new publisher or subscriber becomes visible.
+ */
+static int pool_grow(struct myc_topic *t)
+{
+	struct myc_pool *p = &t->pool;
+
+	while (p->total < p->need) {
+		uint32_t n = p->need - p->total;
+		char *base;
+
+		/* Grow geometrically so churn does not fill the directory. */
+		if (n < p->total / 2)
+			n = p->total / 2;
+		if (n < MYC_BUF_GROW_MIN)
+			n = MYC_BUF_GROW_MIN;
+		if (n > MYC_POOL_CHUNK_MAX)
+			n = MYC_POOL_CHUNK_MAX;
+		if (p->nchunks == MYC_POOL_CHUNKS)
+			return -ENOSPC;
+		if (posix_memalign((void **)&base, MYC_CACHELINE, (size_t)n * p->stride))
+			return -ENOMEM;
+		memset(base, 0, (size_t)n * p->stride);
+		/* The chunk pointer is visible before any of its buffers is
+		 * pushed; the release CAS of the push publishes both. */
+		atomic_store_explicit(&p->chunk[p->nchunks], base, memory_order_relaxed);
+		for (uint32_t i = 0; i < n; i++) {
+			struct myc_buf *b = (struct myc_buf *)(base + (size_t)i * p->stride);
+
+			b->idx = p->nchunks << MYC_POOL_CHUNK_SHIFT | i;
+			b->topic = t;
+			myc_pool_put(p, b);
+		}
+		p->nchunks++;
+		p->total += n;
+	}
+	return 0;
+}
+
+static uint32_t pool_free_count(struct myc_pool *p)
+{
+	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+	uint32_t idx = (uint32_t)h, n = 0;
+
+	/* A walk, not a counter, so the hot path pays nothing for stats. */
+	while (idx != MYC_BUF_NONE && n <= p->total) {
+		n++;
+		idx = atomic_load_explicit(&myc_pool_buf(p, idx)->next, memory_order_relaxed);
+	}
+	return n;
+}
+
+int myc_bus_topic_stats(struct myc_bus *bus, uint16_t type, struct myc_topic_stats *st)
+{
+	struct myc_topic *t;
+	struct myc_pub *p;
+	size_t sz;
+
+	if (!bus || !st || st->sz < sizeof(size_t))
+		return -EINVAL;
+	sz = st->sz;
+	pthread_mutex_lock(&bus->lock);
+	t = topic_find(bus, type);
+	if (!t) {
+		pthread_mutex_unlock(&bus->lock);
+		return -ENOENT;
+	}
+	{
+		struct myc_topic_stats s = { .sz = sz };
+
+		s.pubs = t->npubs;
+		s.subs = atomic_load_explicit(&t->subs, memory_order_acquire)->n;
+		s.bufs_total = t->pool.total;
+		s.bufs_free = pool_free_count(&t->pool);
+		s.published = t->retired;
+		for (p = t->pubs; p; p = p->next) {
+			s.published += atomic_load_explicit(&p->seq, memory_order_relaxed);
+			/* A publisher's prefetched spare is not in use. */
+			s.bufs_free += !!atomic_load_explicit(&p->spare, memory_order_relaxed) +
+				       atomic_load_explicit(&p->ncache, memory_order_relaxed);
+		}
+		memcpy(st, &s, sz < sizeof(s) ? sz : sizeof(s));
+	}
+	pthread_mutex_unlock(&bus->lock);
+	return 0;
+}
+
+/* ---- subscriber arrays (copy-on-write, RCU) ----------------------------- */
+
+/*
+ * Free what was unlinked so far, after a grace period: no publisher can
+ * still hold a snapshot that points at it.  Skipped when the caller itself
+ * is inside a read-side section (an inline callback, or between claim and
+ * commit): waiting would wait for ourselves, so the next call does it.
+ */
+static void bus_reclaim(struct myc_bus *bus)
+{
+	struct myc_subs *a, *an;
+	struct myc_sub *s, *sn;
+
+	if (urcu_bp_read_ongoing())
+		return;
+	pthread_mutex_lock(&bus->lock);
+	a = bus->retired_arrays;
+	s = bus->retired_subs;
+	bus->retired_arrays = NULL;
+	bus->retired_subs = NULL;
+	pthread_mutex_unlock(&bus->lock);
+	if (!a && !s)
+		return;
+	urcu_bp_synchronize_rcu();
+	/* Pairs with myc_read_unlock(): every reader that could see these
+	 * has left its section. */
+	myc_tsan_acquire(&bus->tsan_gp);
+	for (; a; a = an) {
+		an = a->retired_next;
+		free(a);
+	}
+	for (; s; s = sn) {
+		sn = s->retired_next;
+		sub_reclaim(s, false);
+	}
+}
+
+/* Replace the array with @a (bus lock held); the old one is retired and
+ * freed after a grace period. */
+static void subs_replace(struct myc_topic *t, struct myc_subs *a)
+{
+	struct myc_subs *old = atomic_load_explicit(&t->subs, memory_order_relaxed);
+
+	/* release: pairs with the acquire in pub_snapshot(); readers see the
+	 * array contents and every subscriber's initialised fields. */
+	atomic_store_explicit(&t->subs, a, memory_order_release);
+	old->retired_next = t->bus->retired_arrays;
+	t->bus->retired_arrays = old;
+}
+
+static struct myc_subs *subs_copy(const struct myc_subs *old, struct myc_sub *add,
+				  const struct myc_sub *del)
+{
+	struct myc_subs *a = calloc(1, sizeof(*a) + (old->n + 1) * sizeof(a->s[0]));
+	uint32_t i;
+
+	if (!a)
+		return NULL;
+	/* Queued subscribers first, then inline ones. */
+	for (i = 0; i < old->nq; i++)
+		if (old->s[i] != del)
+			a->s[a->n++] = old->s[i];
+	if (add && !(add->flags & MYC_SUB_F_INLINE))
+		a->s[a->n++] = add;
+	a->nq = a->n;
+	for (i = old->nq; i < old->n; i++)
+		if (old->s[i] != del)
+			a->s[a->n++] = old->s[i];
+	if (add && (add->flags & MYC_SUB_F_INLINE))
+		a->s[a->n++] = add;
+	return a;
+}
+
+/* ---- subscribers -------------------------------------------------------- */
+
+struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc_sub_opts *o)
+{
+	struct myc_topic *t;
+	struct myc_sub *sub;
+	struct myc_subs *a;
+	uint32_t flags, held;
+	int err;
+
+	if (!bus || !type_ok(type) || (o && !opts_ok(o, sizeof(*o)))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	flags = OPT(o, flags, 0);
+	held = OPT(o, max_held, MYC_SUB_HELD_DEFAULT);
+	if ((flags & ~MYC_SUB_F_KNOWN) || ((flags & MYC_SUB_F_INLINE) && !OPT(o, cb, NULL))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (posix_memalign((void **)&sub, MYC_CACHELINE, sizeof(*sub))) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	memset(sub, 0, sizeof(*sub));
+	sub->cb = OPT(o, cb, NULL);
+	sub->ctx = OPT(o, ctx, NULL);
+	sub->flags = flags;
+	sub->spin_ns = OPT(o, spin_ns, MYC_SUB_SPIN_DEFAULT);
+	sub->efd = -1;
+
+	pthread_mutex_lock(&bus->lock);
+	t = topic_get(bus, type, NULL, &err);
+	if (!t)
+		goto fail;
+	sub->topic = t;
+	if (!(flags & MYC_SUB_F_INLINE)) {
+		/* Tiny queues (depth < 8) get one line per cell instead. */
+		size_t ncells = t->depth < 2 * MYC_CELLS_PER_LINE ?
+				t->depth * MYC_CELLS_PER_LINE : t->depth;
+
+		if (posix_memalign((void **)&sub->cells, MYC_CACHELINE,
+				   ncells * sizeof(*sub->cells))) {
+			sub->cells = NULL;
+			err = -ENOMEM;
+			goto fail;
+		}
+		memset(sub->cells, 0, ncells * sizeof(*sub->cells));
+		sub->mask = t->depth - 1;
+		if (t->depth >= 2 * MYC_CELLS_PER_LINE) {
+			sub->lmask = t->depth / MYC_CELLS_PER_LINE - 1;
+			sub->lshift = (uint32_t)__builtin_ctz(t->depth / MYC_CELLS_PER_LINE);
+		} else {
+			sub->lmask = sub->mask;	/* cell i at i * 4 */
+			sub->lshift = 63;
+		}
+		for (uint32_t i = 0; i < t->depth; i++)
+			atomic_init(&myc_q_cell(sub, i)->seq, i);
+		/* Dispatch holds up to a batch of released buffers. */
+		sub->need = t->depth + held + (sub->cb ? MYC_DISPATCH_BATCH : 0);
+	} else {
+		sub->need = held;
+	}
+	t->pool.need += sub->need;
+	err = pool_grow(t);
+	if (err)
+		goto fail_need;
+	a = subs_copy(atomic_load_explicit(&t->subs, memory_order_relaxed), sub, NULL);
+	if (!a) {
+		err = -ENOMEM;
+		goto fail_need;
+	}
+	sub->next = t->sublist;
+	t->sublist = sub;
+	subs_replace(t, a);
+	pthread_mutex_unlock(&bus->lock);
+	bus_reclaim(bus);
+	return sub;
+
+fail_need:
+	t->pool.need -= sub->need;
+fail:
+	pthread_mutex_unlock(&bus->lock);
+	free(sub->cells);
+	free(sub);
+	errno = -err;
+	return NULL;
+}
+
+/* Wake lossless publishers waiting for room (a slot or a subscriber went). */
+static void credit_wake(struct myc_topic *t)
+{
+	/* seq_cst: pairs with the store of 1 in pub_wait_room(), which then
+	 * re-reads the consumer positions.  The exchange makes one waker
+	 * pay the system call per sleep, not one per freed slot. */
+	if (atomic_load_explicit(&t->pub_sleep, memory_order_seq_cst) &&
+	    atomic_exchange_explicit(&t->pub_sleep, 0, memory_order_seq_cst))
+		futex_wake_all(&t->pub_sleep);
+}
+
+/* Drop what is still queued and free @sub; after a grace period. */
+static void sub_reclaim(struct myc_sub *sub, bool locked)
+{
+	struct myc_topic *t = sub->topic;
+	struct myc_bus *bus = t->bus;
+	struct myc_buf *b;
+
+	if (sub->cells)
+		while ((b = myc_q_pop(sub)))
+			myc_buf_put(b);
+	if (sub->efd >= 0)
+		close(sub->efd);
+	if (!locked)
+		pthread_mutex_lock(&bus->lock);
+	t->pool.need -= sub->need;
+	if (!locked)
+		pthread_mutex_unlock(&bus->lock);
+	free(sub->cells);
+	free(sub);
+	credit_wake(t);
+}
+
+/* Unlink @sub from its topic (bus lock held); 0 or -ENOMEM. */
+static int sub_unlink(struct myc_sub *sub)
+{
+	struct myc_topic *t = sub->topic;
+	struct myc_sub **pp;
+	struct myc_subs *a;
+
+	a = subs_copy(atomic_load_explicit(&t->subs, memory_order_relaxed), NULL, sub);
+	if (!a)
+		return -ENOMEM;
+	for (pp = &t->sublist; *pp; pp = &(*pp)->next)
+		if (*pp == sub) {
+			*pp = sub->next;
+			break;
+		}
+	subs_replace(t, a);
+	return 0;
+}
+
+void myc_sub_free(struct myc_sub *sub)
+{
+	struct myc_topic *t;
+	struct myc_bus *bus;
+
+	if (!sub)
+		return;
+	t = sub->topic;
+	bus = t->bus;
+	pthread_mutex_lock(&bus->lock);
+	while (sub_unlink(sub)) {
+		/* Out of memory for a 1-smaller array: rare; retry. */
+		pthread_mutex_unlock(&bus->lock);
+		usleep(1000);
+		pthread_mutex_lock(&bus->lock);
+	}
+	sub->retired_next = bus->retired_subs;
+	bus->retired_subs = sub;
+	pthread_mutex_unlock(&bus->lock);
+	/* From here another thread's bus_reclaim() may free @sub.  Lossless
+	 * publishers may be waiting for room in it: they can retry now. */
+	credit_wake(t);
+	bus_reclaim(bus);
+}
+
+uint64_t myc_sub_lost(const struct myc_sub *sub)
+{
+	if (!sub)
+		return 0;
+	return atomic_load_explicit(&((struct myc_sub *)sub)->lost, memory_order_relaxed);
+}
+
+/* Slow part of a publish: a consumer announced it sleeps (wake bits). */
+static void __attribute__((noinline)) sub_wake(struct myc_sub *s)
+{
+	uint32_t w = atomic_exchange_explicit(&s->wake, 0, memory_order_seq_cst);
+
+	if (w & MYC_WAKE_FUTEX)
+		syscall(SYS_futex, &s->wake, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+	if (w & MYC_WAKE_FD) {
+		uint64_t one = 1;
+
+		/* Cannot fail short of a counter overflow (2^64 - 1). */
+		if (write(s->efd, &one, sizeof(one)) < 0)
+			(void)0;
+	}
+}
+
+/* Take the next message (NULL if none is filled in yet). */
+static inline struct myc_buf *sub_take(struct myc_sub *s)
+{
+	struct myc_buf *b;
+
+	if (s->topic->policy == MYC_LOSSY)
+		return myc_q_pop(s);
+	b = myc_q_pop_single(s);
+	/* A slot came free: wake publishers sleeping for room.  A plain load
+	 * sees a sleeper soon enough while messages keep coming; the fenced
+	 * check in sub_wake_publishers() covers the last one. */
+	if (b && myc_unlikely(atomic_load_explicit(&s->topic->pub_sleep,
+						   memory_order_relaxed)))
+		credit_wake(s->topic);
+	return b;
+}
+
+/*
+ * The consumer is about to sleep or return empty-handed.  Lossless: the
+ * fence orders our earlier ->deq stores before the load of the sleep word;
+ * pairs with pub_wait_room(), which stores the word (seq_cst) and then
+ * re-reads ->deq: either it sees our room or we see it asleep.
+ */
+static void sub_wake_publishers(struct myc_sub *s)
+{
+	if (s->topic->policy != MYC_LOSSLESS)
+		return;
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&s->topic->pub_sleep, memory_order_relaxed))
+		credit_wake(s->topic);
+}
+
+/*
+ * Nothing is queued: arm the eventfd (if any) so the next publish makes it
+ * readable.  Returns true if a message arrived meanwhile.
+ */
+static bool sub_arm_fd(struct myc_sub *s)
+{
+	uint64_t v;
+
+	if (s->efd < 0 || (atomic_load_explicit(&s->wake, memory_order_relaxed) & MYC_WAKE_FD))
+		return false;	/* no fd, or still armed: nothing was written */
+	/* A publisher disarmed it and wrote: consume that readiness. */
+	if (read(s->efd, &v, sizeof(v)) < 0)
+		(void)0;	/* EAGAIN: the write has not landed yet */
+	/* seq_cst RMW then seq_cst load of ->enq: pairs with myc_q_push(). */
+	atomic_fetch_or_explicit(&s->wake, MYC_WAKE_FD, memory_order_seq_cst);
+	return myc_q_pending(s);
+}
+
+/* Wait until something is pending or @deadline passes. */
+#define MYC_SPIN_QUICK	16	/* polls before reading the clock */
+
+static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadline)
+{
+	uint64_t spin_end;
+	uint32_t i;
+
+	/* The next message is often a few hundred nanoseconds away: look
+	 * for it before paying for the clock and the fence. */
+	for (i = 0; i < MYC_SPIN_QUICK; i++) {
+		if (myc_q_ready(s))
+			return 0;
+		myc_cpu_relax();
+	}
+	sub_wake_publishers(s);
+	spin_end = mono_ns() + s->spin_ns;
+	if (spin_end > deadline)
+		spin_end = deadline;
+	i = 0;
+	/* Spin on the cell the next message lands in (the only line a
+	 * publish hands over), not on the publisher's ->enq line. */
+	while (!myc_q_ready(s)) {
+		if ((++i & 63) == 0 && mono_ns() >= spin_end)
+			goto sleep;
+		myc_cpu_relax();
+	}
+	return 0;
+sleep:
+	for (;;) {
+		uint32_t w;
+		int r;
+
+		/* Announce the sleep, then look again (Dekker pairing with
+		 * myc_q_push() + the wake-bit load in commit). */
+		w = atomic_fetch_or_explicit(&s->wake, MYC_WAKE_FUTEX, memory_order_seq_cst) |
+		    MYC_WAKE_FUTEX;
+		if (myc_q_pending(s))
+			r = 0;
+		else
+			r = futex_wait_until(&s->wake, w, deadline);
+		atomic_fetch_and_explicit(&s->wake, ~MYC_WAKE_FUTEX, memory_order_relaxed);
+		if (myc_q_pending(s))
+			return 0;
+		if (r == -ETIMEDOUT || mono_ns() >= deadline)
+			return -ETIMEDOUT;
+	}
+}
+
+int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
+{
+	uint64_t deadline = 0;
+	struct myc_buf *b;
+
+	if (!sub || !msg || !sub->cells)
+		return -EINVAL;
+	for (;;) {
+		b = sub_take(sub);
+		if (myc_likely(b)) {
+			*msg = (struct myc_msg *)b;
+			return 0;
+		}
+		if (timeout_ms == 0) {
+			/* Nothing filled in.  A publisher may be between
+			 * claiming a position and filling it: wait for it
+			 * (a few instructions), so an armed fd cannot miss
+			 * that message. */
+			if (myc_q_pending(sub) || sub_arm_fd(sub)) {
+				myc_cpu_relax();
+				continue;
+			}
+			sub_wake_publishers(sub);
+			return -EAGAIN;
+		}
+		if (!deadline)
+			deadline = deadline_of(timeout_ms);
+		if (sub_wait(sub, deadline))
+			return -ETIMEDOUT;
+	}
+}
+
+/*
+ * Dispatch knows who releases, so it returns buffers it held alone to the
+ * pool in chains: one CAS on the shared pool head per MYC_DISPATCH_BATCH
+ * messages instead of one per message.
+ */
+struct rel_batch {
+	struct myc_buf *first, *last;
+	uint32_t n;
+};
+
+static inline void batch_flush(struct rel_batch *rb)
+{
+	if (rb->n)
+		myc_pool_put_chain(&rb->first->topic->pool, rb->first, rb->last);
+	rb->n = 0;
+}
+
+static inline void batch_release(struct rel_batch *rb, struct myc_buf *b)
+{
+	/* Sole holder (see myc_buf_put()); anything shared goes the usual
+	 * way. */
+	if (atomic_load_explicit(&b->refs, memory_order_acquire) != 1) {
+		myc_buf_put(b);
+		return;
+	}
+	if (rb->n) {
+		atomic_store_explicit(&b->next, rb->first->idx, memory_order_relaxed);
+		rb->first = b;
+	} else {
+		rb->first = rb->last = b;
+	}
+	if (++rb->n == MYC_DISPATCH_BATCH)
+		batch_flush(rb);
+}
+
+int myc_sub_dispatch(struct myc_sub *sub, int max, int timeout_ms)
+{
+	struct rel_batch rb = { 0 };
+	struct myc_msg *m;
+	int n = 0, r = 0;
+
+	if (!sub || !sub->cb || !sub->cells || max <= 0)
+		return -EINVAL;
+	while (n < max) {
+		r = myc_sub_recv(sub, &m, n ? 0 : timeout_ms);
+		if (r)
+			break;
+		sub->cb(m, sub->ctx);
+		batch_release(&rb, (struct myc_buf *)m);
+		n++;
+	}
+	batch_flush(&rb);
+	if (r && r != -EAGAIN && r != -ETIMEDOUT)
+		return r;
+	return n;
+}
+
+int myc_sub_fd(struct myc_sub *sub)
+{
+	if (!sub || !sub->cells)
+		return -EINVAL;
+	if (sub->efd < 0) {
+		int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+		if (fd < 0)
+			return -errno;
+		sub->efd = fd;
+		/* Start disarmed-and-readable if anything waits, else armed. */
+		if (myc_q_pending(sub)) {
+			uint64_t one = 1;
+
+			if (write(fd, &one, sizeof(one)) < 0)
+				(void)0;
+		} else if (sub_arm_fd(sub)) {
+			uint64_t one = 1;
+
+			if (write(fd, &one, sizeof(one)) < 0)
+				(void)0;
+		}
+	}
+	return sub->efd;
+}
+
+/* ---- messages ----------------------------------------------------------- */
+
+const struct myc_frame_hdr *myc_msg_hdr(const struct myc_msg *msg)
+{
+	return msg ? &((const struct myc_buf *)msg)->hdr : NULL;
+}
+
+const void *myc_msg_data(const struct myc_msg *msg)
+{
+	return msg ? ((const struct myc_buf *)msg)->data : NULL;
+}
+
+size_t myc_msg_size(const struct myc_msg *msg)
+{
+	return msg ? ((const struct myc_buf *)msg)->hdr.len - MYC_FRAME_HDR_SIZE : 0;
+}
+
+struct myc_msg *myc_msg_retain(const struct myc_msg *msg)
+{
+	struct myc_buf *b = (struct myc_buf *)msg;
+
+	if (b)
+		atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+	return (struct myc_msg *)b;
+}
+
+void myc_msg_release(struct myc_msg *msg)
+{
+	if (msg)
+		myc_buf_put((struct myc_buf *)msg);
+}
+
+/* ---- publishers --------------------------------------------------------- */
+
+struct myc_pub *myc_pub_new(struct myc_bus *bus, uint16_t type, const struct myc_pub_opts *o)
+{
+	struct myc_topic *t;
+	struct myc_pub *pub;
+	int err;
+
+	if (!bus || !type_ok(type) || (o && !opts_ok(o, sizeof(*o))) ||
+	    (o && o->sz >= offsetof(struct myc_pub_opts, timeout_ms) + sizeof(int) &&
+	     o->timeout_ms < -1)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	pub = calloc(1, sizeof(*pub));
+	if (!pub)
+		return NULL;
+	pub->timeout_ms = OPT(o, timeout_ms, 0);
+	pub->spin_ns = OPT(o, spin_ns, MYC_SUB_SPIN_DEFAULT);
+	pthread_mutex_lock(&bus->lock);
+	t = topic_get(bus, type, NULL, &err);
+	if (!t)
+		goto fail;
+	t->pool.need += MYC_PUB_BUFS;
+	err = pool_grow(t);
+	if (err) {
+		t->pool.need -= MYC_PUB_BUFS;
+		goto fail;
+	}
+	pub->topic = t;
+	pub->id = bus->next_pub_id++;
+	pub->next = t->pubs;
+	t->pubs = pub;
+	t->npubs++;
+	pthread_mutex_unlock(&bus->lock);
+	return pub;
+fail:
+	pthread_mutex_unlock(&bus->lock);
+	free(pub);
+	errno = -err;
+	return NULL;
+}
+
+/* Next free buffer for @pub: from its cache, refilled from the pool. */
+static inline struct myc_buf *pub_take(struct myc_pub *pub)
+{
+	struct myc_pool *p = &pub->topic->pool;
+	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
+	struct myc_buf *b;
+
+	if (!n) {
+		n = myc_pool_get_many(p, MYC_PUB_CACHE, &pub->cache);
+		if (!n)
+			return NULL;
+	}
+	b = pub->cache;
+	if (--n)
+		pub->cache = myc_pool_buf(p, atomic_load_explicit(&b->next,
+								   memory_order_relaxed));
+	atomic_store_explicit(&pub->ncache, n, memory_order_relaxed);
+	return b;
+}
+
+/* Give the cache back to the pool (slow path: walks to its tail). */
+static void pub_cache_return(struct myc_pub *pub)
+{
+	struct myc_pool *p = &pub->topic->pool;
+	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
+	struct myc_buf *last = pub->cache;
+
+	if (!n)
+		return;
+	for (uint32_t i = 1; i < n; i++)
+		last = myc_pool_buf(p, atomic_load_explicit(&last->next, memory_order_relaxed));
+	myc_pool_put_chain(p, pub->cache, last);
+	atomic_store_explicit(&pub->ncache, 0, memory_order_relaxed);
+}
+
+void myc_pub_free(struct myc_pub *pub)
+{
+	struct myc_topic *t;
+	struct myc_pub **pp;
+
+	if (!pub)
+		return;
+	t = pub->topic;
+	if (pub->claim)
+		myc_pub_abort(pub, pub->claim->data);
+	pthread_mutex_lock(&t->bus->lock);
+	for (pp = &t->pubs; *pp; pp = &(*pp)->next)
+		if (*pp == pub) {
+			*pp = pub->next;
+			break;
+		}
+	t->npubs--;
+	t->retired += atomic_load_explicit(&pub->seq, memory_order_relaxed);
+	t->pool.need -= MYC_PUB_BUFS;
+	if (pub->spare)
+		myc_pool_put(&t->pool, pub->spare);
+	pub_cache_return(pub);
+	pthread_mutex_unlock(&t->bus->lock);
+	free(pub);
+}
+
+uint32_t myc_pub_id(const struct myc_pub *pub)
+{
+	return pub ? pub->id : 0;
+}
+
+/* Undo the lossless reservations of the first @n queued subscribers. */
+static void unreserve(struct myc_subs *a, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		atomic_fetch_sub_explicit(&a->s[i]->resv, 1, memory_order_seq_cst);
+	/* Another publisher may be waiting for the room we held. */
+	if (n)
+		credit_wake(a->s[0]->topic);
+}
+
+/* Reserve one queue slot in @s; false if it is full. */
+static inline bool reserve_one(struct myc_sub *s, uint64_t depth)
+{
+	uint64_t r = atomic_fetch_add_explicit(&s->resv, 1, memory_order_seq_cst) + 1;
+	uint64_t d = atomic_load_explicit(&s->deq_cache, memory_order_relaxed);
+
+	if (myc_likely(r - d <= depth))
+		return true;
+	/* Looks full: look at the consumer's real position (acquire pairs
+	 * with the release ->deq store in myc_q_pop_single(); seq_cst for
+	 * the Dekker pairing in pub_wait_room()/sub_wake_publishers()). */
+	d = atomic_load_explicit(&s->deq, memory_order_seq_cst);
+	atomic_store_explicit(&s->deq_cache, d, memory_order_relaxed);
+	if (r - d <= depth)
+		return true;
+	atomic_fetch_sub_explicit(&s->resv, 1, memory_order_seq_cst);
+	return false;
+}
+
+/* Reserve a slot in every queued subscriber; false if one is full. */
+static inline bool reserve(struct myc_subs *a, uint64_t depth)
+{
+	for (uint32_t i = 0; i < a->nq; i++) {
+		if (myc_unlikely(!reserve_one(a->s[i], depth))) {
+			unreserve(a, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* One claim attempt; returns 0, -MYC_E_BACK_PRESSURED or -MYC_E_NO_BUFS. */
+static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
+{
+	struct myc_subs *a;
+	struct myc_buf *b;
+
+	urcu_bp_read_lock();
+	/* acquire: pairs with the release in subs_replace(). */
+	a = atomic_load_explicit(&t->subs, memory_order_acquire);
+	if (t->policy == MYC_LOSSLESS && !reserve(a, t->depth)) {
+		myc_read_unlock(t->bus);
+		return -MYC_E_BACK_PRESSURED;
+	}
+	b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
+	if (myc_likely(b))
+		atomic_store_explicit(&pub->spare, NULL, memory_order_relaxed);
+	else
+		b = pub_take(pub);
+	if (myc_unlikely(!b)) {
+		if (t->policy == MYC_LOSSLESS)
+			unreserve(a, a->nq);
+		myc_read_unlock(t->bus);
+		return -MYC_E_NO_BUFS;
+	}
+	/* The read-side section stays open until commit/abort, so @a and
+	 * every subscriber in it outlive the claim. */
+	pub->snap = a;
+	pub->claim = b;
+	return 0;
+}
+
+/* Lossless and full: spin, then sleep on the topic's credit futex. */
+static int __attribute__((noinline)) pub_wait_room(struct myc_pub *pub, struct myc_topic *t)
+{
+	uint64_t deadline = deadline_of(pub->timeout_ms);
+	int r;
+
+	for (;;) {
+		uint64_t spin_end = mono_ns() + pub->spin_ns;
+		uint32_t i = 0;
+
+		if (spin_end > deadline)
+			spin_end = deadline;
+		do {
+			r = claim_once(pub, t);
+			if (r != -MYC_E_BACK_PRESSURED)
+				return r;
+			myc_cpu_relax();
+		} while ((++i & 15) || mono_ns() < spin_end);
+
+		/* Announce the sleep, then retry: a consumer freeing a slot
+		 * after our retry read its position sees the flag (seq_cst
+		 * pairs with credit_wake() after the ->deq store in
+		 * myc_q_pop_single()), clears it and wakes us; if it cleared
+		 * it first, the futex value no longer matches. */
+		atomic_store_explicit(&t->pub_sleep, 1, memory_order_seq_cst);
+		r = claim_once(pub, t);
+		if (r != -MYC_E_BACK_PRESSURED)
+			return r;
+		if (futex_wait_until(&t->pub_sleep, 1, deadline) == -ETIMEDOUT)
+			return -ETIMEDOUT;
+		/* Woken (or spurious): spin again before the next sleep. */
+	}
+}
+
+int myc_pub_claim(struct myc_pub *pub, size_t size, void **buf)
+{
+	struct myc_topic *t;
+	int r;
+
+	if (!pub || !buf)
+		return -EINVAL;
+	t = pub->topic;
+	if (pub->claim)
+		return -EBUSY;
+	if (size > t->max_size)
+		return -EMSGSIZE;
+	r = claim_once(pub, t);
+	if (myc_unlikely(r == -MYC_E_BACK_PRESSURED && pub->timeout_ms))
+		r = pub_wait_room(pub, t);
+	if (myc_unlikely(r))
+		return r;
+	pub->size = (uint32_t)size;
+	*buf = pub->claim->data;
+	return 0;
+}
+
+void myc_pub_abort(struct myc_pub *pub, void *buf)
+{
+	struct myc_buf *b;
+
+	if (!pub || !pub->claim || buf != pub->claim->data)
+		return;
+	b = pub->claim;
+	if (pub->topic->policy == MYC_LOSSLESS)
+		unreserve(pub->snap, pub->snap->nq);
+	pub->claim = NULL;
+	if (!atomic_load_explicit(&pub->spare, memory_order_relaxed))
+		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
+	else
+		myc_pool_put(&pub->topic->pool, b);
+	myc_read_unlock(pub->topic->bus);
+}
+
+/*
+ * The queue of @s is full.  Lossy: drop its oldest message (counting it)
+ * and retry.  Lossless: the slot was reserved at claim, so the consumer
+ * has taken the message that held it and is one store away from freeing
+ * the cell: wait for that store.
+ */
+static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_buf *b)
+{
+	if (s->topic->policy == MYC_LOSSLESS) {
+		while (!myc_q_push(s, b))
+			myc_cpu_relax();
+		return;
+	}
+	do {
+		struct myc_buf *old = myc_q_pop(s);
+
+		if (old) {
+			myc_buf_put(old);
+			atomic_fetch_add_explicit(&s->lost, 1, memory_order_relaxed);
+		} else {
+			/* The consumer took the oldest but has not freed its
+			 * cell yet: it is two stores away. */
+			myc_cpu_relax();
+		}
+	} while (!myc_q_push(s, b));
+}
+
+/*
+ * After a commit, off the next message's critical path: take the next
+ * buffer and pull its lines and the next queue cells into our cache, so
+ * the next claim + fill + commit hit only local lines.
+ */
+#define MYC_PREFETCH_SUBS	4
+
+static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
+{
+	struct myc_buf *b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
+
+	if (!b) {
+		b = pub_take(pub);
+		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
+	}
+	if (b) {
+		__builtin_prefetch(b, 1, 3);
+		__builtin_prefetch((char *)b + MYC_CACHELINE, 1, 3);
+	}
+	/* @a may be retired once we left the read-side section: only the
+	 * first few queued subscribers, and only while still inside. */
+	for (uint32_t i = 0; i < a->nq && i < MYC_PREFETCH_SUBS; i++) {
+		struct myc_sub *s = a->s[i];
+
+		__builtin_prefetch(myc_q_cell(s, atomic_load_explicit(&s->enq,
+					memory_order_relaxed)), 1, 3);
+	}
+}
+
+int myc_pub_commit(struct myc_pub *pub, void *buf)
+{
+	struct myc_topic *t;
+	struct myc_subs *a;
+	struct myc_buf *b;
+	uint32_t len, i, extra;
+	uint64_t seq;
+
+	if (!pub || !pub->claim || buf != pub->claim->data)
+		return -EINVAL;
+	t = pub->topic;
+	b = pub->claim;
+	a = pub->snap;
+	pub->claim = NULL;
+
+	len = MYC_FRAME_HDR_SIZE + pub->size;
+	seq = atomic_load_explicit(&pub->seq, memory_order_relaxed) + 1;
+	atomic_store_explicit(&pub->seq, seq, memory_order_relaxed);
+	b->hdr = (struct myc_frame_hdr){
+		.len = len, .type = t->type, .seq = seq,
+		.ts_ns = myc_now_ns(), .src = pub->id,
+	};
+	/* Zero the alignment padding so the bytes are a valid wire frame. */
+	memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
+
+	/* One reference per queued subscriber, plus ours while inline
+	 * callbacks run. */
+	extra = a->n > a->nq;
+	if (myc_unlikely(a->nq + extra == 0)) {
+		myc_pool_put(&t->pool, b);
+		goto out;
+	}
+	atomic_store_explicit(&b->refs, a->nq + extra, memory_order_relaxed);
+	for (i = 0; i < a->nq; i++) {
+		struct myc_sub *s = a->s[i];
+
+		if (myc_unlikely(!myc_q_push(s, b)))
+			push_full(s, b);
+		/* seq_cst load after the seq_cst CAS in myc_q_push(): pairs
+		 * with the consumer's wake-bit RMW in sub_wait()/sub_arm_fd(). */
+		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))
+			sub_wake(s);
+	}
+	for (; i < a->n; i++)
+		a->s[i]->cb((const struct myc_msg *)b, a->s[i]->ctx);
+	if (extra)
+		myc_buf_put(b);
+out:
+	pub_prepare(pub, a);
+	myc_read_unlock(t->bus);
+	return 0;
+}
+
+int myc_pub_send(struct myc_pub *pub, const void *data, size_t size)
+{
+	void *buf;
+	int r;
+
+	if (size && !data)
+		return -EINVAL;
+	r = myc_pub_claim(pub, size, &buf);
+	if (r)
+		return r;
+	if (size)
+		memcpy(buf, data, size);
+	return myc_pub_commit(pub, buf);
+}
+
+/* ---- teardown ----------------------------------------------------------- */
+
+static void topic_free(struct myc_topic *t)
+{
+	struct myc_sub *s, *sn;
+	struct myc_pub *p, *pn;
+
+	for (p = t->pubs; p; p = pn) {
+		pn = p->next;
+		/* An open claim holds a pool buffer and a read-side section
+		 * of another thread; the pool goes away below anyway. */
+		free(p);
+	}
+	for (s = t->sublist; s; s = sn) {
+		sn = s->next;
+		sub_reclaim(s, true);
+	}
+	free(atomic_load_explicit(&t->subs, memory_order_relaxed));
+	for (uint32_t i = 0; i < t->pool.nchunks; i++)
+		free(atomic_load_explicit(&t->pool.chunk[i], memory_order_relaxed));
+	free(t);
+}

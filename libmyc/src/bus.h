@@ -1,0 +1,472 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * In-process bus internals (docs/api.md, "How the in-process bus works").
+ *
+ * Every topic owns a pool of fixed-size buffers.  A buffer is a message:
+ *
+ *   0           32                 64                      64 + max_size
+ *   +-----------+------------------+-----------------------+----+
+ *   | meta      | myc_frame_hdr    | payload               |pad | -> stride
+ *   | refs, idx |  (a wire frame starts here: len, type,    |    |  (multiple
+ *   | next, ... |   seq, ts_ns, src; little-endian host)    |    |   of 64)
+ *   +-----------+------------------+-----------------------+----+
+ *
+ * Publishing puts a pointer to the same buffer into the bounded queue of
+ * every subscriber (zero copy); each subscriber drops one reference when it
+ * releases the message and the last one returns the buffer to the pool.
+ *
+ *   publisher --claim--> pool (Treiber stack, tagged 32-bit index)
+ *       |                  ^
+ *       | commit           | last release
+ *       v                  |
+ *   sub A queue [b3 b4 b5]-+--> recv / dispatch / inline callback
+ *   sub B queue [b4 b5]----+
+ *
+ * The subscriber array of a topic is copy-on-write and read under
+ * urcu-bp; old arrays and removed subscribers are reclaimed after a grace
+ * period, so publishing takes no lock.  The pool is grown only when a
+ * publisher or subscriber is created, to the worst case they can hold, so a
+ * claim never allocates and never finds the pool empty unless subscribers
+ * hold more messages than they declared (max_held).
+ */
+#ifndef MYC_BUS_INTERNAL_H
+#define MYC_BUS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "myc.h"
+
+#if defined(__SANITIZE_THREAD__)
+#define MYC_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MYC_TSAN 1
+#endif
+#endif
+
+/*
+ * urcu-bp read-side lock/unlock are documented as small enough to inline
+ * into non-LGPL code.  Under sanitizers we call the library versions
+ * instead (UBSan flags urcu-bp's over-aligned reader struct), and tell TSan
+ * about the grace-period ordering it cannot see (myc_tsan_*).
+ */
+#if !defined(MYC_TSAN) && !defined(__SANITIZE_ADDRESS__)
+#define _LGPL_SOURCE
+#endif
+#include <urcu-bp.h>
+
+#ifdef MYC_TSAN
+void __tsan_acquire(void *addr);
+void __tsan_release(void *addr);
+#define myc_tsan_acquire(a)	__tsan_acquire(a)
+#define myc_tsan_release(a)	__tsan_release(a)
+#else
+#define myc_tsan_acquire(a)	((void)(a))
+#define myc_tsan_release(a)	((void)(a))
+#endif
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the in-process bus stores frame headers in host order == wire order"
+#endif
+
+#define MYC_CACHELINE		64
+#define __myc_aligned		__attribute__((aligned(MYC_CACHELINE)))
+#define myc_likely(x)		__builtin_expect(!!(x), 1)
+#define myc_unlikely(x)		__builtin_expect(!!(x), 0)
+
+#define MYC_BUF_NONE		0xffffffffu	/* empty free list */
+#define MYC_POOL_CHUNK_SHIFT	16		/* buffers per chunk: 65536 */
+#define MYC_POOL_CHUNK_MAX	(1u << MYC_POOL_CHUNK_SHIFT)
+#define MYC_POOL_CHUNKS		256		/* chunk directory size */
+#define MYC_BUF_META		32u		/* meta bytes before the frame */
+#define MYC_BUF_GROW_MIN	64u		/* smallest pool growth step */
+#define MYC_PUB_CACHE		16u		/* buffers a publisher takes at once */
+#define MYC_PUB_BUFS		(2u + MYC_PUB_CACHE)	/* claim + spare + cache */
+#define MYC_DISPATCH_BATCH	16u		/* buffers dispatch returns at once */
+
+/* Subscriber wake bits (struct myc_sub.wake). */
+#define MYC_WAKE_FUTEX		0x1u	/* consumer sleeps in futex_wait */
+#define MYC_WAKE_FD		0x2u	/* consumer's eventfd is armed */
+
+struct myc_topic;
+
+/* A pool buffer; struct myc_msg is this type. */
+struct myc_buf {
+	_Atomic uint32_t refs;		/* subscribers (+ publisher) holding it */
+	uint32_t idx;			/* chunk << 16 | slot */
+	_Atomic uint32_t next;		/* free-list link (index) */
+	uint32_t resv;
+	struct myc_topic *topic;
+	uint64_t pad;
+	struct myc_frame_hdr hdr;	/* the frame starts here */
+	unsigned char data[];
+};
+_Static_assert(__builtin_offsetof(struct myc_buf, hdr) == MYC_BUF_META,
+	       "frame header position");
+
+struct myc_pool {
+	_Atomic uint64_t head __myc_aligned;	/* tag << 32 | index */
+	char *_Atomic chunk[MYC_POOL_CHUNKS] __myc_aligned;
+	uint32_t stride;	/* bytes per buffer */
+	uint32_t nchunks;	/* under bus lock */
+	uint32_t total;		/* buffers, under bus lock */
+	uint32_t need;		/* worst-case buffers in use, under bus lock */
+};
+
+/* One cell of a subscriber queue (bounded MPMC queue, D. Vyukov style). */
+struct myc_cell {
+	_Atomic uint64_t seq;	/* == pos: free for enqueue at pos;
+				 * == pos + 1: holds the message of pos */
+	struct myc_buf *buf;
+};
+
+/* Copy-on-write subscriber array: queued subscribers first, then inline. */
+struct myc_subs {
+	struct myc_subs *retired_next;	/* bus retired list, under bus lock */
+	uint32_t n;		/* all subscribers */
+	uint32_t nq;		/* queued ones: s[0 .. nq-1] */
+	struct myc_sub *s[];
+};
+
+struct myc_sub {
+	/* Read by publishers, written only at creation. */
+	struct myc_topic *topic;
+	struct myc_cell *cells;
+	uint64_t mask;		/* depth - 1 */
+	uint64_t lmask;		/* cache lines of cells - 1 (see myc_q_cell) */
+	uint32_t lshift;	/* log2(lines) */
+	myc_msg_fn cb;
+	void *ctx;
+	uint32_t flags;
+	uint32_t spin_ns;
+	uint32_t need;		/* pool buffers this subscriber accounts for */
+	int efd;		/* eventfd, -1 until myc_sub_fd() */
+	struct myc_sub *next;	/* topic's list, under bus lock */
+	struct myc_sub *retired_next;	/* bus retired list, under bus lock */
+
+	/* Written by publishers only. */
+	_Atomic uint64_t enq __myc_aligned;	/* next queue position */
+	_Atomic uint64_t lost;		/* lossy: messages dropped */
+	/* Lossless: messages committed + claims open (a count that only
+	 * grows, like a position), and the publishers' cached copy of ->deq
+	 * (Aeron style: re-read the consumer's line only when this says
+	 * full).  Queued + claimed = resv - deq <= depth. */
+	_Atomic uint64_t resv;
+	_Atomic uint64_t deq_cache;
+
+	/* Written by the consumer on every message. */
+	_Atomic uint64_t deq __myc_aligned;
+
+	/* Wake word, written by the consumer only when it goes to sleep, so
+	 * publishers read a line that stays shared in the fast path. */
+	_Atomic uint32_t wake __myc_aligned;
+};
+
+struct myc_topic {
+	struct myc_pool pool;
+
+	/* Read-mostly: the subscriber array and the settings. */
+	struct myc_subs *_Atomic subs __myc_aligned;
+	uint16_t type;
+	uint32_t policy;
+	uint32_t depth;
+	uint32_t max_size;
+	struct myc_bus *bus;
+	struct myc_topic *next;		/* bus list, under bus lock */
+	struct myc_pub *pubs;		/* under bus lock */
+	struct myc_sub *sublist;	/* under bus lock */
+	uint32_t npubs;
+	uint64_t retired;		/* messages of freed publishers */
+
+	/* Lossless: set by publishers about to sleep for room; the first
+	 * consumer that frees room clears it and wakes them (once). */
+	_Atomic uint32_t pub_sleep __myc_aligned;	/* futex word: 1 = asleep */
+};
+
+struct myc_pub {
+	struct myc_topic *topic;
+	struct myc_buf *claim;		/* open claim or NULL */
+	/* Next buffer, taken from the pool and prefetched after a commit so
+	 * the next claim touches no shared line (stats read it). */
+	struct myc_buf *_Atomic spare;
+	/* Free buffers taken from the pool in one CAS, used before going
+	 * back to it: the shared pool head is touched once per
+	 * MYC_PUB_CACHE messages.  Chain through ->next; ncache is read by
+	 * stats. */
+	struct myc_buf *cache;
+	_Atomic uint32_t ncache;
+	struct myc_subs *snap;		/* subscribers seen at claim */
+	uint32_t size;			/* claimed payload size */
+	uint32_t id;
+	int timeout_ms;
+	uint32_t spin_ns;
+	_Atomic uint64_t seq;		/* last sequence number (stats read) */
+	struct myc_pub *next;		/* topic's list, under bus lock */
+};
+
+struct myc_bus {
+	pthread_mutex_t lock;		/* slow path only: create/free */
+	struct myc_topic *topics;
+	uint32_t next_pub_id;
+	/* Unlinked but possibly still read by publishers: freed after the
+	 * next grace period (bus_reclaim()), under bus lock. */
+	struct myc_subs *retired_arrays;
+	struct myc_sub *retired_subs;
+	char *name;
+	/* TSan only: sync object standing for "a grace period elapsed". */
+	char tsan_gp;
+};
+
+/* Leave a read-side section opened by a claim. */
+static inline void myc_read_unlock(struct myc_bus *bus)
+{
+	myc_tsan_release(&bus->tsan_gp);
+	urcu_bp_read_unlock();
+}
+
+/* ---- pool: lock-free stack of buffer indices -------------------------- */
+
+static inline struct myc_buf *myc_pool_buf(struct myc_pool *p, uint32_t idx)
+{
+	char *base = atomic_load_explicit(&p->chunk[idx >> MYC_POOL_CHUNK_SHIFT],
+					  memory_order_relaxed);
+
+	return (struct myc_buf *)(base + (size_t)(idx & (MYC_POOL_CHUNK_MAX - 1)) *
+				  p->stride);
+}
+
+/*
+ * Pop a free buffer.  The 32-bit tag in the head changes on every
+ * successful pop and push, so a head that was popped and pushed back while
+ * we read ->next fails the CAS (no ABA).  Buffers are never freed before
+ * the topic, so reading ->next of a buffer someone else just took is safe.
+ */
+static inline struct myc_buf *myc_pool_get(struct myc_pool *p)
+{
+	/* acquire: pairs with the release CAS in myc_pool_put_chain(), so the
+	 * last user's accesses to the buffer happen before ours. */
+	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+	struct myc_buf *b;
+	uint64_t nh;
+
+	do {
+		if ((uint32_t)h == MYC_BUF_NONE)
+			return NULL;
+		b = myc_pool_buf(p, (uint32_t)h);
+		nh = ((h >> 32) + 1) << 32 |
+		     atomic_load_explicit(&b->next, memory_order_relaxed);
+	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h, nh,
+							memory_order_acquire,
+							memory_order_acquire));
+	return b;
+}
+
+/*
+ * Pop up to @max buffers in one CAS: walk @max links from the head, then
+ * swing the head past them.  If the CAS succeeds no push or pop happened
+ * since we read the head (the tag would differ), so the links we walked
+ * were the stack's.  Returns how many; *@first heads the chain, linked
+ * through ->next (the last one's link points into the pool: stop at n).
+ */
+static inline uint32_t myc_pool_get_many(struct myc_pool *p, uint32_t max,
+					 struct myc_buf **first)
+{
+	/* acquire: pairs with the release CASes of every push still in the
+	 * head's release sequence, i.e. of every buffer we take. */
+	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+
+	for (;;) {
+		uint32_t idx = (uint32_t)h, n = 0;
+
+		if (idx == MYC_BUF_NONE)
+			return 0;
+		*first = myc_pool_buf(p, idx);
+		do {
+			idx = atomic_load_explicit(&myc_pool_buf(p, idx)->next,
+						   memory_order_relaxed);
+		} while (++n < max && idx != MYC_BUF_NONE);
+		if (atomic_compare_exchange_weak_explicit(&p->head, &h,
+							  ((h >> 32) + 1) << 32 | idx,
+							  memory_order_acquire,
+							  memory_order_acquire))
+			return n;
+	}
+}
+
+/* Push the chain @first..@last (linked through ->next) in one CAS. */
+static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
+				      struct myc_buf *last)
+{
+	uint64_t h = atomic_load_explicit(&p->head, memory_order_relaxed);
+
+	do {
+		atomic_store_explicit(&last->next, (uint32_t)h, memory_order_relaxed);
+		/* release: pairs with the acquire in myc_pool_get(). */
+	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h,
+			((h >> 32) + 1) << 32 | first->idx,
+			memory_order_release, memory_order_relaxed));
+}
+
+static inline void myc_pool_put(struct myc_pool *p, struct myc_buf *b)
+{
+	myc_pool_put_chain(p, b, b);
+}
+
+/* Drop one reference; the last one returns the buffer to its pool. */
+static inline void myc_buf_put(struct myc_buf *b)
+{
+	/*
+	 * The sole holder (the common one-subscriber case) skips the locked
+	 * RMW: nobody else holds a reference, so nobody can change the count
+	 * (retaining needs a reference).  acquire pairs with the release
+	 * half of earlier holders' decrements.  Otherwise acq_rel: every
+	 * holder's reads of the payload happen before the buffer is reused,
+	 * and the last holder sees them all before pushing it.
+	 */
+	if (atomic_load_explicit(&b->refs, memory_order_acquire) == 1 ||
+	    atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+		myc_pool_put(&b->topic->pool, b);
+}
+
+/* ---- subscriber queue: bounded MPMC queue of buffer pointers ----------- */
+
+#define MYC_CELLS_PER_LINE	4	/* 16-byte cells */
+
+/*
+ * Cell of queue position @pos.  Consecutive positions live on different
+ * cache lines (position i sits in line i % lines, slot i / lines), so the
+ * consumer freeing cell i never steals the line the publisher is about to
+ * fill for i + 1:
+ *
+ *   line 0: pos 0, L, 2L, 3L     line 1: pos 1, L+1, ...    (L = depth/4)
+ */
+static inline struct myc_cell *myc_q_cell(const struct myc_sub *s, uint64_t pos)
+{
+	uint64_t i = pos & s->mask;
+
+	return &s->cells[(i & s->lmask) * MYC_CELLS_PER_LINE + (i >> s->lshift)];
+}
+
+/*
+ * Enqueue @b; false when full.  The CAS on ->enq is seq_cst: it is the
+ * publisher's half of the Dekker pairing with a consumer going to sleep
+ * (myc_sub_wait_arm()): the consumer sets a wake bit and then reads ->enq,
+ * the publisher advances ->enq and then reads the wake bit, so at least one
+ * of them sees the other.
+ */
+static inline bool myc_q_push(struct myc_sub *s, struct myc_buf *b)
+{
+	uint64_t pos = atomic_load_explicit(&s->enq, memory_order_relaxed);
+	struct myc_cell *c;
+
+	for (;;) {
+		int64_t dif;
+
+		c = myc_q_cell(s, pos);
+		/* acquire: pairs with the release in myc_q_pop(); the cell's
+		 * previous buffer was read before we overwrite it. */
+		dif = (int64_t)(atomic_load_explicit(&c->seq, memory_order_acquire) - pos);
+		if (dif == 0) {
+			if (atomic_compare_exchange_weak_explicit(&s->enq, &pos, pos + 1,
+								  memory_order_seq_cst,
+								  memory_order_relaxed))
+				break;
+		} else if (dif < 0) {
+			return false;
+		} else {
+			pos = atomic_load_explicit(&s->enq, memory_order_relaxed);
+		}
+	}
+	c->buf = b;
+	/* release: pairs with the acquire in myc_q_pop(). */
+	atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
+	return true;
+}
+
+/* Dequeue the oldest message, or NULL when its cell is not filled yet. */
+static inline struct myc_buf *myc_q_pop(struct myc_sub *s)
+{
+	uint64_t pos = atomic_load_explicit(&s->deq, memory_order_relaxed);
+	struct myc_cell *c;
+	struct myc_buf *b;
+
+	for (;;) {
+		int64_t dif;
+
+		c = myc_q_cell(s, pos);
+		/* acquire: pairs with the release in myc_q_push(). */
+		dif = (int64_t)(atomic_load_explicit(&c->seq, memory_order_acquire) -
+				(pos + 1));
+		if (dif == 0) {
+			if (atomic_compare_exchange_weak_explicit(&s->deq, &pos, pos + 1,
+								  memory_order_relaxed,
+								  memory_order_relaxed))
+				break;
+		} else if (dif < 0) {
+			return NULL;
+		} else {
+			pos = atomic_load_explicit(&s->deq, memory_order_relaxed);
+		}
+	}
+	b = c->buf;
+	/* release: pairs with the acquire in myc_q_push(). */
+	atomic_store_explicit(&c->seq, pos + s->mask + 1, memory_order_release);
+	return b;
+}
+
+/*
+ * Lossless dequeue: publishers never dequeue there, so the consumer is
+ * alone and needs no CAS.  The cell is freed before ->deq moves, so a
+ * publisher whose reservation saw the new ->deq finds the cell free.
+ */
+static inline struct myc_buf *myc_q_pop_single(struct myc_sub *s)
+{
+	uint64_t pos = atomic_load_explicit(&s->deq, memory_order_relaxed);
+	struct myc_cell *c = myc_q_cell(s, pos);
+	struct myc_buf *b;
+
+	/* acquire: pairs with the release in myc_q_push(). */
+	if (atomic_load_explicit(&c->seq, memory_order_acquire) != pos + 1)
+		return NULL;
+	b = c->buf;
+	/* release: pairs with the acquire in myc_q_push(). */
+	atomic_store_explicit(&c->seq, pos + s->mask + 1, memory_order_release);
+	/* release: the cell is free before a publisher's reservation can
+	 * see the new position (pairs with the load in reserve_one()).  Not
+	 * seq_cst: a locked store here would stall on the line a full-queue
+	 * publisher keeps reading.  The Dekker pairing with a publisher going
+	 * to sleep is done with a fence before the consumer itself waits or
+	 * returns empty-handed (sub_wake_publishers()). */
+	atomic_store_explicit(&s->deq, pos + 1, memory_order_release);
+	return b;
+}
+
+/* Is the oldest message filled in?  Spinning consumers poll this: it reads
+ * only the cell line the publisher hands over, never the ->enq line. */
+static inline bool myc_q_ready(struct myc_sub *s)
+{
+	uint64_t pos = atomic_load_explicit(&s->deq, memory_order_relaxed);
+
+	return atomic_load_explicit(&myc_q_cell(s, pos)->seq, memory_order_relaxed) == pos + 1;
+}
+
+/* Has a publisher claimed a queue position the consumer has not taken? */
+static inline bool myc_q_pending(struct myc_sub *s)
+{
+	return atomic_load_explicit(&s->enq, memory_order_seq_cst) !=
+	       atomic_load_explicit(&s->deq, memory_order_relaxed);
+}
+
+static inline void myc_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+#endif

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: MIT
+/* Helpers shared by the bus tests. */
+#include <errno.h>
+#include <string.h>
+
+#include "bus-test.h"
+
+int bt_topic(struct myc_bus *bus, uint16_t type, uint32_t policy,
+	     uint32_t depth, uint32_t max_size)
+{
+	struct myc_topic_opts o = {
+		.sz = sizeof(o), .policy = policy, .depth = depth,
+		.max_size = max_size,
+	};
+
+	return myc_bus_topic(bus, type, &o);
+}
+
+int bt_send_u64(struct myc_pub *pub, uint64_t v)
+{
+	return myc_pub_send(pub, &v, sizeof(v));
+}
+
+int bt_recv_u64(struct myc_sub *sub, uint64_t *v, int timeout_ms)
+{
+	struct myc_msg *m;
+	int r = myc_sub_recv(sub, &m, timeout_ms);
+
+	if (r)
+		return r;
+	if (myc_msg_size(m) != sizeof(*v)) {
+		myc_msg_release(m);
+		return -EBADMSG;
+	}
+	memcpy(v, myc_msg_data(m), sizeof(*v));
+	myc_msg_release(m);
+	return 0;
+}
+
+uint32_t bt_bufs_free(struct myc_bus *bus, uint16_t type)
+{
+	struct myc_topic_stats st = { .sz = sizeof(st) };
+
+	if (myc_bus_topic_stats(bus, type, &st))
+		return UINT32_MAX;
+	return st.bufs_free;
+}
+
+void *bt_pub_thread(void *arg)
+{
+	struct bt_pub_ctx *c = arg;
+
+	for (uint64_t i = 0; i < c->n; i++)
+		if (bt_send_u64(c->pub, c->id << 32 | i))
+			c->fails++;
+	return NULL;
+}

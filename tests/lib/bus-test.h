@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the bus tests (tests/unit/bus-*.c). */
+#ifndef MYC_TEST_BUS_H
+#define MYC_TEST_BUS_H
+
+#include <stdint.h>
+
+#include "myc.h"
+
+/* Declare @type on @bus with @policy/@depth/@max_size; 0 or -error. */
+int bt_topic(struct myc_bus *bus, uint16_t type, uint32_t policy,
+	     uint32_t depth, uint32_t max_size);
+/* Publish one message whose payload is the 8-byte value @v. */
+int bt_send_u64(struct myc_pub *pub, uint64_t v);
+/* Receive one message, store its 8-byte payload in *@v, release it. */
+int bt_recv_u64(struct myc_sub *sub, uint64_t *v, int timeout_ms);
+/* A publisher thread: sends n values (id << 32 | i), i = 0..n-1. */
+struct bt_pub_ctx {
+	struct myc_pub *pub;
+	uint64_t id, n;
+	uint64_t fails;		/* sends that returned an error */
+};
+void *bt_pub_thread(void *arg);
+
+/* Free buffers of @type right now (single-threaded snapshot). */
+uint32_t bt_bufs_free(struct myc_bus *bus, uint16_t type);
+
+#endif

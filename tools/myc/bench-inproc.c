@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: MIT
+/*
+ * myc bench inproc: publish-to-deliver latency and throughput of the
+ * in-process bus between two threads pinned to two cores, next to the raw
+ * baseline measured the same way in the same run:
+ *
+ *   raw-spin     a 64-byte message handed over through a cache-line-padded
+ *                sequence flag (the physical limit of a cross-core handoff)
+ *   inproc       myc_pub_claim/commit -> myc_sub_recv (spinning consumer),
+ *                64 B and 1 KiB payloads, lossy topic (the default)
+ *   inproc-lossless  the same, 64 B, on a lossless topic
+ *   raw-ring-tput  64 B messages streamed through a plain SPSC ring (the
+ *                throughput baseline), messages/s
+ *   inproc-tput  64 B messages streamed as fast as the consumer takes them
+ *                (lossless topic, so nothing is dropped), messages/s;
+ *                the consumer pulls with myc_sub_recv + myc_msg_release
+ *   inproc-tput-cb  the same with a callback subscriber and
+ *                myc_sub_dispatch (which returns buffers in batches)
+ *
+ * Latency: the sender waits until the receiver has acknowledged the
+ * previous message (so the pipe is idle), stamps bench_now_ns() into the
+ * message, fills the rest and publishes; the receiver reads the stamp, takes
+ * bench_now_ns() (the message is in hand: delivered) and only then cleans
+ * up (releases it) and acknowledges.  Both sides
+ * of both scenarios use the same clock and the same harness.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "myc.h"
+
+#define CACHELINE	64
+#define BENCH_TYPE	1
+#define SPIN_FOREVER	UINT32_MAX	/* consumer never sleeps */
+
+struct lat_ops;
+
+/* State shared by the sender and receiver of one scenario. */
+struct lat_run {
+	const struct lat_ops *ops;
+	const struct bench_opts *o;
+	uint32_t size;
+	uint64_t total;				/* warm-up + measured */
+	struct bench_samples samples;
+	_Atomic uint64_t ack __attribute__((aligned(CACHELINE)));
+	/* raw-spin */
+	_Atomic uint64_t flag __attribute__((aligned(CACHELINE)));
+	unsigned char msg[CACHELINE] __attribute__((aligned(CACHELINE)));
+	/* inproc */
+	struct myc_bus *bus;
+	struct myc_pub *pub;
+	struct myc_sub *sub;
+	int err;
+};
+
+struct lat_ops {
+	/* Publish message @i stamped with @t0 (a @r->size byte payload). */
+	int (*send)(struct lat_run *r, uint64_t i, uint64_t t0);
+	/* Wait for message @i, read it, set *@t1 to the time it was in
+	 * hand (before any clean-up such as releasing it); return its stamp. */
+	uint64_t (*recv)(struct lat_run *r, uint64_t i, uint64_t *t1);
+};
+
+static const unsigned char fill[1024] = { 1 };
+
+/* ---- raw-spin ----------------------------------------------------------- */
+
+static int raw_send(struct lat_run *r, uint64_t i, uint64_t t0)
+{
+	memcpy(r->msg + 8, fill, sizeof(r->msg) - 8);
+	memcpy(r->msg, &t0, 8);
+	/* release: the message bytes before the flag; pairs with raw_recv. */
+	atomic_store_explicit(&r->flag, i + 1, memory_order_release);
+	return 0;
+}
+
+static uint64_t raw_recv(struct lat_run *r, uint64_t i, uint64_t *t1)
+{
+	unsigned char copy[CACHELINE];
+	uint64_t t0;
+
+	while (atomic_load_explicit(&r->flag, memory_order_acquire) != i + 1)
+		bench_relax();
+	memcpy(copy, r->msg, sizeof(copy));
+	memcpy(&t0, copy, 8);
+	*t1 = bench_now_ns();
+	return t0;
+}
+
+static const struct lat_ops raw_ops = { raw_send, raw_recv };
+
+/* ---- inproc ------------------------------------------------------------- */
+
+static int bus_send(struct lat_run *r, uint64_t i, uint64_t t0)
+{
+	void *buf;
+	int err = myc_pub_claim(r->pub, r->size, &buf);
+
+	if (err)
+		return err;
+	memcpy((char *)buf + 8, fill, r->size - 8);
+	memcpy(buf, &t0, 8);
+	return myc_pub_commit(r->pub, buf);
+}
+
+static uint64_t bus_recv(struct lat_run *r, uint64_t i, uint64_t *t1)
+{
+	struct myc_msg *m;
+	uint64_t t0 = 0;
+
+	if (myc_sub_recv(r->sub, &m, -1) == 0) {
+		memcpy(&t0, myc_msg_data(m), 8);
+		*t1 = bench_now_ns();
+		myc_msg_release(m);
+	} else {
+		*t1 = bench_now_ns();
+	}
+	return t0;
+}
+
+static const struct lat_ops bus_ops = { bus_send, bus_recv };
+
+/* ---- harness ------------------------------------------------------------ */
+
+static void *lat_receiver(void *arg)
+{
+	struct lat_run *r = arg;
+
+	bench_pin(r->o->cpu_b);
+	for (uint64_t i = 0; i < r->total; i++) {
+		uint64_t t1, t0 = r->ops->recv(r, i, &t1);
+
+		if (i >= r->o->warmup)
+			bench_samples_add(&r->samples, t1 - t0);
+		/* release: pairs with the acquire in lat_run_one(). */
+		atomic_store_explicit(&r->ack, i + 1, memory_order_release);
+	}
+	return NULL;
+}
+
+static int lat_run_one(struct lat_run *r, const char *name)
+{
+	struct bench_result res = { .name = name, .size = r->size };
+	pthread_t th;
+	int err;
+
+	r->total = r->o->warmup + r->o->msgs;
+	err = bench_samples_init(&r->samples, r->o->msgs);
+	if (err)
+		return err;
+	err = -pthread_create(&th, NULL, lat_receiver, r);
+	if (err)
+		goto out;
+	bench_pin(r->o->cpu_a);
+	for (uint64_t i = 0; i < r->total && !err; i++) {
+		/* Wait until the previous message was taken: idle pipe. */
+		while (atomic_load_explicit(&r->ack, memory_order_acquire) != i)
+			bench_relax();
+		err = r->ops->send(r, i, bench_now_ns());
+	}
+	if (err)
+		pthread_cancel(th);
+	pthread_join(th, NULL);
+	if (!err) {
+		bench_percentiles(&r->samples, &res);
+		bench_report(r->o, &res);
+	}
+out:
+	bench_samples_free(&r->samples);
+	return err;
+}
+
+static int bus_setup(struct lat_run *r, uint32_t policy, uint32_t max_size,
+		     myc_msg_fn cb, void *ctx)
+{
+	struct myc_topic_opts to = { .sz = sizeof(to), .policy = policy,
+				     .depth = 1024, .max_size = max_size };
+	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1,
+				   .spin_ns = SPIN_FOREVER };
+	struct myc_sub_opts so = { .sz = sizeof(so), .spin_ns = SPIN_FOREVER,
+				   .cb = cb, .ctx = ctx };
+	int err;
+
+	r->bus = myc_bus_new(&(struct myc_bus_opts){ .sz = sizeof(struct myc_bus_opts),
+						     .name = "bench" });
+	if (!r->bus)
+		return -errno;
+	err = myc_bus_topic(r->bus, BENCH_TYPE, &to);
+	if (err)
+		return err;
+	r->sub = myc_sub_new(r->bus, BENCH_TYPE, &so);
+	r->pub = myc_pub_new(r->bus, BENCH_TYPE, &po);
+	return r->sub && r->pub ? 0 : -errno;
+}
+
+static void bus_teardown(struct lat_run *r)
+{
+	myc_pub_free(r->pub);
+	myc_sub_free(r->sub);
+	myc_bus_free(r->bus);
+}
+
+static struct lat_run *lat_new(const struct bench_opts *o, const struct lat_ops *ops,
+			       uint32_t size)
+{
+	struct lat_run *r;
+
+	if (posix_memalign((void **)&r, CACHELINE, sizeof(*r)))
+		return NULL;
+	memset(r, 0, sizeof(*r));
+	r->o = o;
+	r->ops = ops;
+	r->size = size;
+	return r;
+}
+
+static int run_raw(const struct bench_opts *o)
+{
+	struct lat_run *r = lat_new(o, &raw_ops, 64);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = lat_run_one(r, "raw-spin");
+	free(r);
+	return err;
+}
+
+static int run_bus_latency(const struct bench_opts *o, uint32_t size, uint32_t policy)
+{
+	struct lat_run *r = lat_new(o, &bus_ops, size);
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = bus_setup(r, policy, size, NULL, NULL);
+	if (!err)
+		err = lat_run_one(r, policy == MYC_LOSSY ? "inproc" : "inproc-lossless");
+	bus_teardown(r);
+	free(r);
+	return err;
+}
+
+/* ---- throughput --------------------------------------------------------- */
+
+struct tput {
+	struct lat_run *r;
+	uint64_t n, got, end_ns;
+	bool dispatch;		/* callback subscriber + myc_sub_dispatch */
+};
+
+static void tput_count(const struct myc_msg *m, void *ctx)
+{
+	((struct tput *)ctx)->got++;
+}
+
+static void *tput_receiver(void *arg)
+{
+	struct tput *t = arg;
+	struct myc_msg *m;
+
+	bench_pin(t->r->o->cpu_b);
+	while (t->got < t->n) {
+		if (t->dispatch) {
+			if (myc_sub_dispatch(t->r->sub, 256, -1) < 0)
+				break;
+			continue;
+		}
+		if (myc_sub_recv(t->r->sub, &m, -1))
+			break;
+		myc_msg_release(m);
+		t->got++;
+	}
+	t->end_ns = bench_now_ns();
+	return NULL;
+}
+
+static int run_bus_tput(const struct bench_opts *o, bool dispatch)
+{
+	struct lat_run *r = lat_new(o, &bus_ops, 64);
+	struct bench_result res = {
+		.name = dispatch ? "inproc-tput-cb" : "inproc-tput", .size = 64,
+	};
+	struct tput t = { .r = r, .n = o->tput_msgs, .dispatch = dispatch };
+	uint64_t start;
+	pthread_t th;
+	int err;
+
+	if (!r)
+		return -ENOMEM;
+	err = bus_setup(r, MYC_LOSSLESS, 64, dispatch ? tput_count : NULL, &t);
+	if (err)
+		goto out;
+	err = -pthread_create(&th, NULL, tput_receiver, &t);
+	if (err)
+		goto out;
+	bench_pin(o->cpu_a);
+	start = bench_now_ns();
+	for (uint64_t i = 0; i < t.n && !err; i++)
+		err = bus_send(r, i, i);
+	if (err)
+		pthread_cancel(th);
+	pthread_join(th, NULL);
+	if (!err) {
+		res.msgs_per_s = (double)t.got * 1e9 / (double)(t.end_ns - start);
+		bench_report(o, &res);
+	}
+out:
+	bus_teardown(r);
+	free(r);
+	return err;
+}
+
+/*
+ * Throughput baseline: a single-producer single-consumer ring of 1024
+ * 64-byte slots with cached head/tail, no allocation, no reference counts,
+ * no timestamps: the most a plain cross-core stream moves on this machine.
+ */
+#define RING_SLOTS 1024
+
+struct raw_ring {
+	_Atomic uint64_t head __attribute__((aligned(CACHELINE)));
+	_Atomic uint64_t tail __attribute__((aligned(CACHELINE)));
+	unsigned char slot[RING_SLOTS][CACHELINE] __attribute__((aligned(CACHELINE)));
+	const struct bench_opts *o;
+	uint64_t n, end_ns;
+};
+
+static void *ring_receiver(void *arg)
+{
+	struct raw_ring *q = arg;
+	unsigned char copy[CACHELINE];
+	uint64_t t = 0, h = 0;
+
+	bench_pin(q->o->cpu_b);
+	while (t < q->n) {
+		if (t == h) {
+			/* acquire: pairs with the release of head below. */
+			h = atomic_load_explicit(&q->head, memory_order_acquire);
+			if (t == h) {
+				bench_relax();
+				continue;
+			}
+		}
+		memcpy(copy, q->slot[t % RING_SLOTS], sizeof(copy));
+		__asm__ __volatile__("" : : "r"(copy) : "memory");
+		/* release: the slot was read before the producer reuses it. */
+		atomic_store_explicit(&q->tail, ++t, memory_order_release);
+	}
+	q->end_ns = bench_now_ns();
+	return NULL;
+}
+
+static int run_raw_tput(const struct bench_opts *o)
+{
+	struct bench_result res = { .name = "raw-ring-tput", .size = 64 };
+	struct raw_ring *q;
+	uint64_t start, h = 0, tc = 0;
+	pthread_t th;
+	int err;
+
+	if (posix_memalign((void **)&q, CACHELINE, sizeof(*q)))
+		return -ENOMEM;
+	memset(q, 0, sizeof(*q));
+	q->o = o;
+	q->n = o->tput_msgs;
+	err = -pthread_create(&th, NULL, ring_receiver, q);
+	if (err)
+		goto out;
+	bench_pin(o->cpu_a);
+	start = bench_now_ns();
+	for (uint64_t i = 0; i < q->n; i++) {
+		while (h - tc >= RING_SLOTS)
+			tc = atomic_load_explicit(&q->tail, memory_order_acquire);
+		memcpy(q->slot[h % RING_SLOTS], fill, CACHELINE);
+		/* release: the slot bytes before the new head. */
+		atomic_store_explicit(&q->head, ++h, memory_order_release);
+	}
+	pthread_join(th, NULL);
+	res.msgs_per_s = (double)q->n * 1e9 / (double)(q->end_ns - start);
+	bench_report(o, &res);
+out:
+	free(q);
+	return err;
+}
+
+static int inproc_run(const struct bench_opts *o)
+{
+	int err = 0;
+
+	if (bench_selected(o, "raw-spin"))
+		err = run_raw(o);
+	if (!err && bench_selected(o, "inproc"))
+		err = run_bus_latency(o, 64, MYC_LOSSY);
+	if (!err && bench_selected(o, "inproc"))
+		err = run_bus_latency(o, 1024, MYC_LOSSY);
+	if (!err && bench_selected(o, "inproc-lossless"))
+		err = run_bus_latency(o, 64, MYC_LOSSLESS);
+	if (!err && bench_selected(o, "raw-ring-tput"))
+		err = run_raw_tput(o);
+	if (!err && bench_selected(o, "inproc-tput"))
+		err = run_bus_tput(o, false);
+	if (!err && bench_selected(o, "inproc-tput-cb"))
+		err = run_bus_tput(o, true);
+	return err;
+}
+
+MYC_BENCH(inproc, .name = "inproc",
+	  .summary = "in-process bus: latency (64 B, 1 KiB) and throughput vs raw-spin",
+	  .run = inproc_run);
