@@ -107,7 +107,10 @@ build_initramfs() { # version ko -> cpio.gz path
 	cp "$top/scripts/vm/init" "$root/init"
 	chmod 0755 "$root/init"
 	cp "$ko" "$root/mycelium.ko"
-	cp "$build"/selftests/* "$root/selftests/"
+	# Only binaries that still have a source (no stale leftovers).
+	for f in "$top"/selftests/mycelium/*.c; do
+		cp "$build/selftests/$(basename "$f" .c)" "$root/selftests/"
+	done
 	if [ -n "${MYC_VM_FILTER:-}" ]; then
 		for f in "$root"/selftests/*; do
 			[[ $(basename "$f") =~ $MYC_VM_FILTER ]] || rm -f "$f"
