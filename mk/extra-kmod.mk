@@ -20,7 +20,7 @@ SELFTEST_SRCS := $(sort $(wildcard $(SELFTEST_DIR)/*.c))
 SELFTEST_HDRS := $(wildcard $(SELFTEST_DIR)/*.h) $(TOP)/kmod/uapi/linux/mycelium.h
 SELFTEST_BINS := $(patsubst $(SELFTEST_DIR)/%.c,$(BUILD)/selftests/%,$(SELFTEST_SRCS))
 # Static: the guest initramfs has busybox and nothing else.
-SELFTEST_CFLAGS := -std=gnu11 -g -O2 -Wall -Wno-unused-parameter -D_GNU_SOURCE -static \
+SELFTEST_CFLAGS := -std=gnu11 -g -O2 -mcx16 -Wall -Wno-unused-parameter -D_GNU_SOURCE -static \
 	-pthread -I$(KSFT_DIR) -I$(SELFTEST_DIR) -I$(TOP)/kmod/uapi
 
 .PHONY: kmod selftests vmcheck
