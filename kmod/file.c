@@ -317,10 +317,14 @@ static ssize_t myc_ring_write_fop(struct file *file, const char __user *buf, siz
 				  loff_t *ppos)
 {
 	struct myc_rfile *rf = file->private_data;
+	ssize_t ret;
 
 	if (rf->role != MYC_ROLE_PRODUCER)
 		return -EBADF;
-	return myc_ring_write(rf, buf, count);
+	ret = myc_ring_write(rf, buf, count);
+	if (ret < 0)
+		atomic64_inc(&rf->ring->st_write_errors);
+	return ret;
 }
 
 static int myc_ring_release(struct inode *inode, struct file *file)

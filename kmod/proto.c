@@ -383,9 +383,5 @@ ssize_t myc_ring_write(struct myc_rfile *rf, const char __user *buf, size_t coun
 	myc_ring_notify(ring);
 out:
 	mutex_unlock(&ring->write_lock);
-	if (err) {
-		atomic64_inc(&ring->st_write_errors);
-		return err;
-	}
-	return count;
+	return err ? err : count;
 }

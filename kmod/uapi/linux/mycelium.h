@@ -213,7 +213,11 @@ struct myc_ring_cons {
 	__u64 delivered;	/* frames delivered (padding excluded) */
 	__u64 lost;		/* frames skipped after being lapped */
 	__u64 overruns;		/* times it was lapped */
-	__u8  pad1[MYC_RING_LINE - 32];
+	__u32 sleeping;		/* 1 while counted in ctl.waiters: a
+				 * reclaimer that proved the owner dead and
+				 * swaps this 1 -> 0 takes the count back */
+	__u32 resv0;
+	__u8  pad1[MYC_RING_LINE - 40];
 };
 
 
@@ -353,7 +357,7 @@ struct myc_ioc_info {
 	__u64 peer_deaths;	/* producer fds released */
 	__u64 recovered;	/* claims turned into padding by the kernel */
 	__u64 writes;		/* frames committed through write() */
-	__u64 write_errors;	/* write() calls rejected */
+	__u64 write_errors;	/* write() calls that failed */
 	__u32 events;		/* MYC_EVENT_* pending for this fd (not
 				 * cleared; see MYC_IOC_EVENTS) */
 	__u32 resv0;
