@@ -51,7 +51,8 @@ static int myc_ring_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 	if (rf->role == MYC_ROLE_CONSUMER && !(pgoff == own && npages == 1)) {
 		/* Everything but its own page is read-only for a consumer,
-		 * and stays so: mprotect(PROT_WRITE) needs VM_MAYWRITE. */
+		 * and stays so: mprotect(PROT_WRITE) needs VM_MAYWRITE.
+		 */
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
 		myc_vm_flags_clear(vma, VM_MAYWRITE);
@@ -132,7 +133,8 @@ static long myc_ioc_info(struct myc_rfile *rf, void __user *arg)
 	if (err)
 		return err;
 	/* Output fields must come in zero too: nothing is passed in but
-	 * the size, so "reserved must be zero" covers the whole struct. */
+	 * the size, so "reserved must be zero" covers the whole struct.
+	 */
 	if (!myc_all_zero((char *)&in + sizeof(in.size), sizeof(in) - sizeof(in.size)))
 		return -EINVAL;
 	myc_head_load(ring, &pos, &seq);
@@ -188,7 +190,8 @@ static long myc_ioc_stats(struct myc_rfile *rf, void __user *arg)
 	head = READ_ONCE(ring->ctl->head_pos);
 	/* The bitmap may change while we copy (we cannot hold the spinlock
 	 * across copy_to_user); a consumer that comes or goes meanwhile is
-	 * reported or not, either is a true picture of some moment. */
+	 * reported or not, either is a true picture of some moment.
+	 */
 	for (j = 0; j < ring->max_consumers; j++) {
 		struct myc_ring_cons *cp = myc_ring_cons(ring, j);
 
@@ -350,7 +353,8 @@ static int myc_ring_release(struct inode *inode, struct file *file)
 			atomic64_inc(&ring->st_recovered);
 		trace_myc_peer_death(ring->name, rf->role, rf->slot, padded);
 		/* Every consumer hears about it at once: poll (EPOLLPRI) and
-		 * WAIT sleepers alike.  A padded claim also made data ready. */
+		 * WAIT sleepers alike.  A padded claim also made data ready.
+		 */
 		if (padded)
 			atomic_inc((atomic_t *)&ring->ctl->futex);
 		wake_up_all(&ring->wq);

@@ -94,7 +94,8 @@ struct myc_ring {
 	/* Everyone who sleeps for this ring: WAIT callers and poll/epoll. */
 	wait_queue_head_t wq;
 	atomic_t nr_waiters;		/* kernel's own count of announced
-					 * waiters (ctl.waiters mirrors it) */
+					 * waiters (ctl.waiters mirrors it)
+					 */
 
 	atomic64_t st_wakeups;
 	atomic64_t st_waits;
@@ -113,7 +114,8 @@ struct myc_rfile {
 	struct list_head node;		/* ring->cons_files (consumers) */
 	atomic_t events;		/* MYC_EVENT_* pending */
 	bool armed;			/* counted in nr_waiters by poll;
-					 * under ring->lock */
+					 * under ring->lock
+					 */
 	bool lapped;			/* kernel write lapped it (trace once) */
 };
 
@@ -164,7 +166,8 @@ void myc_debugfs_init(void);
 void myc_debugfs_exit(void);
 
 /* Copy an ioctl argument that starts with its own size (docs/uapi.md):
- * sizes from ver0 up to PAGE_SIZE, unknown tail bytes must be zero. */
+ * sizes from ver0 up to PAGE_SIZE, unknown tail bytes must be zero.
+ */
 int myc_copy_arg(void *dst, size_t ksize, size_t ver0, const void __user *src);
 int myc_copy_out(void __user *dst, const void *src, size_t ksize);
 

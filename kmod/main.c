@@ -28,7 +28,8 @@ int myc_copy_arg(void *dst, size_t ksize, size_t ver0, const void __user *src)
 	if (usize < ver0 || usize > PAGE_SIZE)
 		return -EINVAL;
 	/* Zero-fills dst past usize; -E2BIG if the caller's unknown tail is
-	 * not zero. */
+	 * not zero.
+	 */
 	err = copy_struct_from_user(dst, ksize, src, usize);
 	if (err == -E2BIG)
 		return -EINVAL;
@@ -104,7 +105,8 @@ static long myc_ioc_create(void __user *arg)
 	fd = myc_rfile_install(ring, c.role, c.flags);
 	if (fd < 0) {
 		/* Nobody can have opened it by a persistent name yet and
-		 * kept it: the put below frees it unless they did. */
+		 * kept it: the put below frees it unless they did.
+		 */
 		if (ring->persistent)
 			myc_ring_unlink(ring->name);
 		myc_ring_put(ring);
@@ -181,7 +183,8 @@ static const struct file_operations myc_dev_fops = {
 };
 
 /* World read-write: rings carry their own owner/group/mode, and memory is
- * limited per user (account.c). */
+ * limited per user (account.c).
+ */
 static struct miscdevice myc_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "mycelium",
@@ -225,7 +228,8 @@ static void __exit myc_exit(void)
 	misc_deregister(&myc_misc);
 	myc_debugfs_exit();
 	/* Every ring fd pins the module, so what is left are persistent
-	 * rings nobody has open: unloading unlinks them. */
+	 * rings nobody has open: unloading unlinks them.
+	 */
 	for (;;) {
 		mutex_lock(&myc_table_lock);
 		ring = list_first_entry_or_null(&myc_table, struct myc_ring, node);

@@ -29,14 +29,16 @@ static inline u64 myc_mask(const struct myc_ring *ring)
 }
 
 /* The record (frame header) at byte position pos; contiguous thanks to the
- * mirror for up to capacity bytes. */
+ * mirror for up to capacity bytes.
+ */
 static inline struct myc_kframe *myc_rec(struct myc_ring *ring, u64 pos)
 {
 	return myc_ring_at(ring, ring->hdr->off_data + (pos & myc_mask(ring)));
 }
 
 /* 16-byte compare-and-swap of {head_pos, head_seq} (cmpxchg16b; the pair is
- * 16-byte aligned at the start of the control page). */
+ * 16-byte aligned at the start of the control page).
+ */
 static bool myc_head_cas(struct myc_ring_ctl *ctl, u64 opos, u64 oseq, u64 npos, u64 nseq)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
@@ -49,7 +51,8 @@ static bool myc_head_cas(struct myc_ring_ctl *ctl, u64 opos, u64 oseq, u64 npos,
 }
 
 /* A consistent snapshot of the head pair: a CAS that writes back what it
- * read succeeds only if both halves were read from the same state. */
+ * read succeeds only if both halves were read from the same state.
+ */
 void myc_head_load(struct myc_ring *ring, u64 *pos, u64 *seq)
 {
 	struct myc_ring_ctl *ctl = ring->ctl;
@@ -63,11 +66,13 @@ void myc_head_load(struct myc_ring *ring, u64 *pos, u64 *seq)
 
 /* Announce / withdraw a sleeper: the kernel's count and ctl.waiters, which
  * producers read after their commit (full barrier there pairs with the
- * smp_mb__after_atomic() here: Dekker, docs/ring-format.md "Waiting"). */
+ * smp_mb__after_atomic() here: Dekker, docs/ring-format.md "Waiting").
+ */
 void myc_waiter_add(struct myc_ring *ring, int n)
 {
 	atomic_add(n, &ring->nr_waiters);
 	atomic_add(n, (atomic_t *)&ring->ctl->waiters);
+	/* Announce before re-checking; pairs with myc_ring_notify()'s smp_mb(). */
 	smp_mb__after_atomic();
 }
 
@@ -84,7 +89,8 @@ bool myc_cons_readable(struct myc_ring *ring, u32 slot)
 	if (head == cursor)
 		return false;
 	/* Behind by more than the ring (lapped), or a cursor past the head
-	 * (its own corruption): either way the consumer must look. */
+	 * (its own corruption): either way the consumer must look.
+	 */
 	if (head - cursor + MYC_RING_GUARD > ring->capacity)
 		return true;
 	/* Pairs with the producer's store-release of the commit word. */
@@ -99,7 +105,8 @@ void myc_cons_attach(struct myc_ring *ring, u32 slot)
 
 	memset(c, 0, sizeof(*c));
 	/* A consumer joining starts at the current head, so it is never
-	 * behind a lossless producer's cached limit. */
+	 * behind a lossless producer's cached limit.
+	 */
 	myc_head_load(ring, &pos, &seq);
 	c->cursor = pos;
 	c->seq = seq & MYC_RING_SEQ_MASK;
@@ -113,6 +120,9 @@ void myc_cons_detach(struct myc_ring *ring, u32 slot)
 {
 	struct myc_ring_cons *c = myc_ring_cons(ring, slot);
 
+	/* The consumer's last cursor store is before FREE; pairs with the
+	 * acquire of state by a scanner (myc stat, lossless producers).
+	 */
 	smp_store_release(&c->state, MYC_RING_CS_FREE);
 	WRITE_ONCE(ring->ctl->cons_gen, ring->ctl->cons_gen + 1);
 }
@@ -123,6 +133,7 @@ void myc_prod_attach(struct myc_ring *ring, u32 slot)
 
 	memset(p, 0, sizeof(*p));
 	p->pid = task_tgid_nr(current);
+	/* Zeroed slot visible before IDLE; pairs with readers' acquire. */
 	smp_store_release(&p->state, MYC_RING_PS_IDLE);
 }
 
@@ -143,7 +154,8 @@ static void myc_commit_pad(struct myc_ring *ring, u64 pos, u32 span, u64 seq, u3
 }
 
 /* Clean a head left dirty by owner: zero the next record's seq word, then
- * clear the owner bits (steps 4 and 5 of the claim). */
+ * clear the owner bits (steps 4 and 5 of the claim).
+ */
 static bool myc_clean_head(struct myc_ring *ring, u32 owner)
 {
 	struct myc_ring_ctl *ctl = ring->ctl;
@@ -154,7 +166,8 @@ static bool myc_clean_head(struct myc_ring *ring, u32 owner)
 		return false;
 	WRITE_ONCE(myc_rec(ring, pos)->seq, 0);
 	/* The CAS is a full barrier: the zero is visible before the clean
-	 * head (pairs with the reader's acquire load of head_pos). */
+	 * head (pairs with the reader's acquire load of head_pos).
+	 */
 	myc_head_cas(ctl, pos, seq, pos, seq & MYC_RING_SEQ_MASK);
 	return true;
 }
@@ -167,6 +180,7 @@ static bool myc_clean_head(struct myc_ring *ring, u32 owner)
 bool myc_prod_recover(struct myc_ring *ring, u32 slot)
 {
 	struct myc_ring_prod *p = myc_ring_prod(ring, slot);
+	/* Pairs with the release of CLAIMING after the claim fields. */
 	u32 state = smp_load_acquire(&p->state);
 	u64 cpos = READ_ONCE(p->claim_pos);
 	u64 cseq = READ_ONCE(p->claim_seq);
@@ -175,15 +189,19 @@ bool myc_prod_recover(struct myc_ring *ring, u32 slot)
 	u64 head, seq;
 
 	/* Won the head CAS but did not clean it: do it, then the claim
-	 * counts as CLAIMED. */
+	 * counts as CLAIMED.
+	 */
 	if (myc_clean_head(ring, slot + 1))
 		state = MYC_RING_PS_CLAIMED;
 
 	if (state == MYC_RING_PS_CLAIMED) {
+		/* Pairs with the head CAS; then the commit word's release. */
 		head = smp_load_acquire(&ring->ctl->head_pos);
+		/* Pairs with the commit's store-release of seq. */
 		seq = le64_to_cpu(smp_load_acquire(&myc_rec(ring, cpos)->seq));
 		/* Only a sane claim that is still in the ring and not yet
-		 * committed (nor overwritten by a later lap) is padded. */
+		 * committed (nor overwritten by a later lap) is padded.
+		 */
 		if (span >= MYC_KFRAME_HDR && span % MYC_KFRAME_ALIGN == 0 &&
 		    span <= round_up(ring->max_frame, MYC_KFRAME_ALIGN) && cpos % 8 == 0 &&
 		    cpos + span <= head && head - cpos <= ring->capacity &&
@@ -193,15 +211,18 @@ bool myc_prod_recover(struct myc_ring *ring, u32 slot)
 			padded = true;
 		}
 	}
+	/* The padding is committed before the slot reads FREE. */
 	smp_store_release(&p->state, MYC_RING_PS_FREE);
 	return padded;
 }
 
 /* Wake everyone sleeping on the ring if someone announced itself (step 8
  * of the claim, kernel side).  The full barrier orders the commit before
- * the read of the waiter count; pairs with myc_waiter_add(). */
+ * the read of the waiter count; pairs with myc_waiter_add().
+ */
 void myc_ring_notify(struct myc_ring *ring)
 {
+	/* Commit before reading waiters; pairs with myc_waiter_add(). */
 	smp_mb();
 	if (!READ_ONCE(ring->ctl->waiters) && !atomic_read(&ring->nr_waiters))
 		return;
@@ -220,6 +241,7 @@ static u64 myc_limit(struct myc_ring *ring, u64 head)
 
 	spin_lock(&ring->lock);
 	for_each_set_bit(j, ring->cons_used, ring->max_consumers) {
+		/* Pairs with the consumer's release store of its cursor. */
 		c = smp_load_acquire(&myc_ring_cons(ring, j)->cursor);
 		/* A cursor past the head is bogus: it cannot hold us back. */
 		if (c <= head && c + ring->capacity < lim)
@@ -252,7 +274,8 @@ static void myc_note_laps(struct myc_ring *ring, u64 end)
 }
 
 /* Claim [pos, pos + span) for producer slot k (steps 1-5).  Returns the
- * position and seq through the pointers, or a negative errno. */
+ * position and seq through the pointers, or a negative errno.
+ */
 static int myc_claim(struct myc_ring *ring, u32 k, u32 span, u64 *pos_out, u64 *seq_out)
 {
 	struct myc_ring_ctl *ctl = ring->ctl;
@@ -283,7 +306,8 @@ static int myc_claim(struct myc_ring *ring, u32 k, u32 span, u64 *pos_out, u64 *
 		WRITE_ONCE(p->claim_seq, seq);
 		WRITE_ONCE(p->claim_span, span);
 		/* Claim fields before the state, state before the CAS (which
-		 * is a full barrier): a recoverer sees a complete claim. */
+		 * is a full barrier): a recoverer sees a complete claim.
+		 */
 		smp_store_release(&p->state, MYC_RING_PS_CLAIMING);
 		next = (seq + 1) | (u64)(k + 1) << MYC_RING_OWNER_SHIFT;
 		if (myc_head_cas(ctl, pos, seq, pos + span, next))

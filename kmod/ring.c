@@ -85,7 +85,8 @@ static void myc_ring_init_layout(struct myc_ring *ring, const struct myc_ioc_cre
 	memcpy(h->name, ring->name, sizeof(h->name));
 
 	/* Empty ring: the first record gets seq 1 at position 0; with no
-	 * consumer a lossless producer may fill the whole data area. */
+	 * consumer a lossless producer may fill the whole data area.
+	 */
 	ctl->head_pos = 0;
 	ctl->head_seq = 1;
 	ctl->limit = ring->capacity;
@@ -211,7 +212,8 @@ struct myc_ring *myc_ring_lookup(const char *name)
 	mutex_lock(&myc_table_lock);
 	ring = myc_find_locked(name);
 	/* A ring in the table always has a reference (a file's or the
-	 * table's own): release takes the lock before it unlinks. */
+	 * table's own): release takes the lock before it unlinks.
+	 */
 	if (ring)
 		kref_get(&ring->ref);
 	mutex_unlock(&myc_table_lock);
@@ -219,7 +221,8 @@ struct myc_ring *myc_ring_lookup(const char *name)
 }
 
 /* Publish a new ring's name.  A persistent ring gets the table's own
- * reference, dropped by myc_ring_unlink(). */
+ * reference, dropped by myc_ring_unlink().
+ */
 int myc_ring_link(struct myc_ring *ring)
 {
 	mutex_lock(&myc_table_lock);
