@@ -222,6 +222,7 @@ static long myc_ioc_wait(struct myc_rfile *rf, void __user *arg)
 	bool cons = rf->role == MYC_ROLE_CONSUMER;
 	struct myc_ioc_wait in;
 	long ret;
+	u64 gen;
 	int err;
 
 	err = myc_copy_arg(&in, sizeof(in), MYC_WAIT_SIZE_VER0, arg);
@@ -232,10 +233,16 @@ static long myc_ioc_wait(struct myc_rfile *rf, void __user *arg)
 	if (in.flags & MYC_WAIT_TIMEOUT && in.timeout_ns > (u64)KTIME_MAX)
 		return -EINVAL;
 
-	/* The consumer's half of the Dekker pair: announce, then check. */
-	myc_waiter_add(ring, 1);
-#define MYC_WAIT_DONE() (READ_ONCE(ring->ctl->futex) != in.expected || \
+	/* The consumer's half of the Dekker pair: announce, then check.  A
+	 * wake-up takes the announcement back; a sleeper that goes back to
+	 * sleep (spurious wake) announces itself again before its check.
+	 */
+	gen = myc_announce(ring);
+#define MYC_WAIT_READY() (READ_ONCE(ring->ctl->futex) != in.expected ||			\
 			 (cons && (atomic_read(&rf->events) || myc_cons_readable(ring, rf->slot))))
+#define MYC_WAIT_DONE() (MYC_WAIT_READY() ||						\
+			 (READ_ONCE(ring->wake_gen) != gen &&				\
+			  ((gen = myc_announce(ring)), MYC_WAIT_READY())))
 	if (READ_ONCE(ring->ctl->futex) != in.expected) {
 		ret = -EAGAIN;
 	} else if (MYC_WAIT_DONE()) {
@@ -253,7 +260,8 @@ static long myc_ioc_wait(struct myc_rfile *rf, void __user *arg)
 			ret = -ETIMEDOUT;
 	}
 #undef MYC_WAIT_DONE
-	myc_waiter_add(ring, -1);
+#undef MYC_WAIT_READY
+	myc_withdraw(ring, gen);
 	if (!ret && cons && atomic_read(&rf->events))
 		ret = MYC_WAIT_EVENT;
 	return ret;
@@ -263,7 +271,7 @@ static long myc_ioc_wake(struct myc_rfile *rf, void __user *arg)
 {
 	struct myc_ring *ring = rf->ring;
 	struct myc_ioc_wake in;
-	int err, n;
+	int err;
 
 	err = myc_copy_arg(&in, sizeof(in), MYC_WAKE_SIZE_VER0, arg);
 	if (err)
@@ -271,13 +279,7 @@ static long myc_ioc_wake(struct myc_rfile *rf, void __user *arg)
 	if (in.flags || !myc_all_zero(in.resv, sizeof(in.resv)))
 		return -EINVAL;
 	/* Wake only when a waiter announced itself. */
-	n = atomic_read(&ring->nr_waiters);
-	if (n <= 0)
-		return 0;
-	atomic64_inc(&ring->st_wakeups);
-	trace_myc_wake(ring->name, n);
-	wake_up_all(&ring->wq);
-	return n;
+	return myc_wake_all(ring);
 }
 
 static long myc_ioc_events(struct myc_rfile *rf, void __user *arg)

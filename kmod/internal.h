@@ -93,6 +93,7 @@ struct myc_ring {
 
 	/* Everyone who sleeps for this ring: WAIT callers and poll/epoll. */
 	wait_queue_head_t wq;
+	u64 wake_gen;			/* wake-ups so far; under lock */
 	atomic_t nr_waiters;		/* kernel's own count of announced
 					 * waiters (ctl.waiters mirrors it)
 					 */
@@ -150,6 +151,9 @@ extern unsigned long myc_ring_max_bytes;
 /* proto.c: the ring protocol, kernel side (docs/ring-format.md) */
 void myc_head_load(struct myc_ring *ring, u64 *pos, u64 *seq);
 void myc_waiter_add(struct myc_ring *ring, int n);
+u64 myc_announce(struct myc_ring *ring);
+void myc_withdraw(struct myc_ring *ring, u64 gen);
+int myc_wake_all(struct myc_ring *ring);
 bool myc_cons_readable(struct myc_ring *ring, u32 slot);
 void myc_cons_attach(struct myc_ring *ring, u32 slot);
 void myc_cons_detach(struct myc_ring *ring, u32 slot);

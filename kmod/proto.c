@@ -64,16 +64,67 @@ void myc_head_load(struct myc_ring *ring, u64 *pos, u64 *seq)
 	} while (!myc_head_cas(ctl, *pos, *seq, *pos, *seq) && --tries);
 }
 
-/* Announce / withdraw a sleeper: the kernel's count and ctl.waiters, which
- * producers read after their commit (full barrier there pairs with the
- * smp_mb__after_atomic() here: Dekker, docs/ring-format.md "Waiting").
+/*
+ * Sleepers announce themselves in the kernel's count and in ctl.waiters,
+ * which producers read after their commit (Dekker, docs/ring-format.md
+ * "Waiting").  A wake-up takes every announcement back at once (and bumps
+ * wake_gen), so until a woken sleeper sleeps again producers see no waiter
+ * and make no syscall: at most one wake per sleep, not one per message.
+ * All under ring->lock; callers re-check for data after announcing.
  */
 void myc_waiter_add(struct myc_ring *ring, int n)
 {
+	lockdep_assert_held(&ring->lock);
 	atomic_add(n, &ring->nr_waiters);
 	atomic_add(n, (atomic_t *)&ring->ctl->waiters);
 	/* Announce before re-checking; pairs with myc_ring_notify()'s smp_mb(). */
 	smp_mb__after_atomic();
+}
+
+/* Announce one WAIT sleeper; returns the wake generation it counts in. */
+u64 myc_announce(struct myc_ring *ring)
+{
+	u64 gen;
+
+	spin_lock(&ring->lock);
+	myc_waiter_add(ring, 1);
+	gen = ring->wake_gen;
+	spin_unlock(&ring->lock);
+	return gen;
+}
+
+/* Withdraw a WAIT sleeper, unless a wake-up already took its count. */
+void myc_withdraw(struct myc_ring *ring, u64 gen)
+{
+	spin_lock(&ring->lock);
+	if (ring->wake_gen == gen)
+		myc_waiter_add(ring, -1);
+	spin_unlock(&ring->lock);
+}
+
+/* Wake every sleeper (WAIT and poll) and take their announcements back.
+ * Returns how many were announced.
+ */
+int myc_wake_all(struct myc_ring *ring)
+{
+	struct myc_rfile *rf;
+	int n;
+
+	spin_lock(&ring->lock);
+	n = atomic_read(&ring->nr_waiters);
+	if (n > 0) {
+		myc_waiter_add(ring, -n);
+		ring->wake_gen++;
+		list_for_each_entry(rf, &ring->cons_files, node)
+			rf->armed = false;
+	}
+	spin_unlock(&ring->lock);
+	if (n <= 0)
+		return 0;
+	atomic64_inc(&ring->st_wakeups);
+	trace_myc_wake(ring->name, n);
+	wake_up_all(&ring->wq);
+	return n;
 }
 
 /* Does consumer page slot have a record ready (or was it lapped)? */
@@ -228,9 +279,7 @@ void myc_ring_notify(struct myc_ring *ring)
 		return;
 	atomic_inc((atomic_t *)&ring->ctl->futex);
 	WRITE_ONCE(ring->ctl->wakeups, ring->ctl->wakeups + 1);
-	atomic64_inc(&ring->st_wakeups);
-	trace_myc_wake(ring->name, atomic_read(&ring->nr_waiters));
-	wake_up_all(&ring->wq);
+	myc_wake_all(ring);
 }
 
 /* Lossless room: the slowest active consumer's cursor + capacity. */
