@@ -88,10 +88,13 @@ static long myc_ioc_create(void __user *arg)
 		return -EINVAL;
 	if (c.capacity > MYC_RING_CAP_MAX || c.capacity > READ_ONCE(myc_ring_max_bytes))
 		return -EFBIG;
-	/* A record's span is at most half the ring (docs/ring-format.md). */
-	max_frame = c.max_frame ? c.max_frame : min_t(u64, MYC_KFRAME_MAX, c.capacity / 2);
-	if (max_frame < MYC_KFRAME_HDR || max_frame > MYC_KFRAME_MAX ||
-	    round_up(max_frame, MYC_KFRAME_ALIGN) > c.capacity / 2)
+	/* A record plus the guard fits in half the ring, the rule libmyc's
+	 * header validation applies (docs/ring-format.md).
+	 */
+	max_frame = c.max_frame ? c.max_frame :
+		    min_t(u64, MYC_KFRAME_MAX, c.capacity / 2 - MYC_RING_GUARD);
+	if (max_frame <= MYC_KFRAME_HDR || max_frame > MYC_KFRAME_MAX ||
+	    max_frame > c.capacity / 2 - MYC_RING_GUARD)
 		return -EINVAL;
 
 	ring = myc_ring_new(&c, max_frame);

@@ -163,13 +163,23 @@ TEST_F(rej, create_cap_over_module_limit)
 
 TEST_F(rej, create_max_frame_over_half)
 {
-	self->c.max_frame = 4097;	/* capacity 8192 */
+	self->c.max_frame = 4096 - 32 + 1;	/* capacity 8192, guard 32 */
 	CREATE_FAILS(EINVAL);
+}
+
+TEST_F(rej, create_max_frame_at_limit_ok)
+{
+	int fd;
+
+	self->c.max_frame = 4096 - 32;
+	fd = ioctl(self->dev, MYC_IOC_CREATE, &self->c);
+	ASSERT_LE(0, fd);
+	close(fd);
 }
 
 TEST_F(rej, create_max_frame_below_header)
 {
-	self->c.max_frame = 31;
+	self->c.max_frame = 32;		/* a frame must be able to carry data */
 	CREATE_FAILS(EINVAL);
 }
 

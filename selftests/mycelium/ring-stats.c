@@ -152,8 +152,8 @@ TEST(tracepoints_fire)
 	ASSERT_LE(0, p);
 	c = myc_t_open(dev, name, MYC_ROLE_CONSUMER);
 	ASSERT_LE(0, c);
-	/* Lap the consumer (overrun): 3 frames of 2 KiB in 4 KiB. */
-	n = myc_t_frame(buf, 4, 0, 2048 - 32);
+	/* Lap the consumer (overrun): 3 frames of ~2 KiB in 4 KiB. */
+	n = myc_t_frame(buf, 4, 0, 2016 - 32);
 	for (k = 0; k < 3; k++)
 		ASSERT_EQ((ssize_t)n, write(p, buf, n));
 	{

@@ -115,7 +115,7 @@ TEST_F(wr, rejects_bad_frames)
 	f->resv = 1;
 	WRITE_FAILS(n, EINVAL);			/* reserved */
 	f->resv = 0;
-	n = myc_t_frame(self->buf, 5, 1, 4096);	/* over max_frame (cap/2) */
+	n = myc_t_frame(self->buf, 5, 1, 4064 - 32 + 8);	/* over max_frame */
 	WRITE_FAILS(n, EMSGSIZE);
 	n = myc_t_frame(self->buf, 5, 1, 65536);	/* over the frame format */
 	WRITE_FAILS(n, EMSGSIZE);

@@ -277,7 +277,8 @@ struct myc_ioc_create {
 	__u64 capacity;		/* data bytes: power of two, >= MYC_RING_CAP_MIN
 				 * and a multiple of PAGE_SIZE, <= the module's
 				 * ring_max_bytes */
-	__u32 max_frame;	/* largest frame len; 0: min(64 KiB, cap / 2) */
+	__u32 max_frame;	/* largest frame len, 33 .. min(64 KiB,
+				 * cap / 2 - MYC_RING_GUARD); 0: the maximum */
 	__u32 max_producers;	/* 1 .. MYC_RING_MAX_PRODUCERS */
 	__u32 max_consumers;	/* 1 .. MYC_RING_MAX_CONSUMERS */
 	__u32 mode;		/* permission bits (07777 & ~0777 must be 0):
