@@ -128,6 +128,7 @@ struct myc_ring *myc_ring_lookup(const char *name);	/* takes a ref */
 void myc_ring_put(struct myc_ring *ring);
 int myc_ring_link(struct myc_ring *ring);		/* -EEXIST */
 int myc_ring_unlink(const char *name);
+void myc_ring_unlink_ring(struct myc_ring *ring);
 int myc_name_check(const char *name);
 static inline void *myc_ring_at(struct myc_ring *ring, u64 off)
 {

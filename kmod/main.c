@@ -107,11 +107,10 @@ static long myc_ioc_create(void __user *arg)
 	}
 	fd = myc_rfile_install(ring, c.role, c.flags);
 	if (fd < 0) {
-		/* Nobody can have opened it by a persistent name yet and
-		 * kept it: the put below frees it unless they did.
+		/* Undo the create: the name goes, and the ring with our
+		 * reference unless someone opened it meanwhile.
 		 */
-		if (ring->persistent)
-			myc_ring_unlink(ring->name);
+		myc_ring_unlink_ring(ring);
 		myc_ring_put(ring);
 	}
 	return fd;

@@ -152,7 +152,7 @@ bool myc_cons_readable(struct myc_ring *ring, u32 slot)
 void myc_cons_attach(struct myc_ring *ring, u32 slot)
 {
 	struct myc_ring_cons *c = myc_ring_cons(ring, slot);
-	u64 pos, seq;
+	u64 pos, seq, lim, old;
 
 	memset(c, 0, sizeof(*c));
 	/* A consumer joining starts at the current head, so it is never
@@ -165,6 +165,19 @@ void myc_cons_attach(struct myc_ring *ring, u32 slot)
 	/* Pairs with the acquire load of state by anyone scanning pages. */
 	smp_store_release(&c->state, MYC_RING_CS_ACTIVE);
 	WRITE_ONCE(ring->ctl->cons_gen, ring->ctl->cons_gen + 1);
+	/* Lossless producers that scan from now on see us; one that
+	 * scanned before may have cached a limit past our reach: lower it
+	 * (never raise it) as libmyc's attach does.  The barrier orders
+	 * ACTIVE before the limit update (pairs with the producers' scan).
+	 */
+	smp_mb();
+	lim = READ_ONCE(ring->ctl->limit);
+	while (lim > pos + ring->capacity) {
+		old = cmpxchg(&ring->ctl->limit, lim, pos + ring->capacity);
+		if (old == lim)
+			break;
+		lim = old;
+	}
 }
 
 void myc_cons_detach(struct myc_ring *ring, u32 slot)

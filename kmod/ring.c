@@ -238,6 +238,25 @@ int myc_ring_link(struct myc_ring *ring)
 	return 0;
 }
 
+/* Take ring (this one, not a namesake) out of the table; for a create
+ * that failed after publishing the name.
+ */
+void myc_ring_unlink_ring(struct myc_ring *ring)
+{
+	bool drop;
+
+	mutex_lock(&myc_table_lock);
+	drop = ring->linked;
+	if (drop) {
+		list_del_init(&ring->node);
+		ring->linked = false;
+	}
+	mutex_unlock(&myc_table_lock);
+	/* The table's reference, which only persistent rings have. */
+	if (drop && ring->persistent)
+		myc_ring_put(ring);
+}
+
 int myc_ring_unlink(const char *name)
 {
 	struct myc_ring *ring;

@@ -189,4 +189,29 @@ TEST_F(wr, full_ring)
 	}
 }
 
+/* A consumer that joins lowers a lossless producer's cached room to its
+ * own reach (head + capacity) and never raises it. */
+TEST_F(wr, consumer_attach_lowers_limit)
+{
+	struct myc_t_map pm;
+	size_t n = myc_t_frame(self->buf, 5, 1, 32);	/* span 64 */
+	char name[MYC_RING_NAME_MAX];
+	int c2;
+
+	ASSERT_EQ((ssize_t)n, write(self->prod, self->buf, n));
+	ASSERT_EQ(0, myc_t_map(self->prod, PROT_READ | PROT_WRITE, &pm));
+	pm.ctl->limit = 1ull << 40;	/* stale, too generous */
+	myc_t_name(name, "wr");
+	c2 = myc_t_open(self->dev, name, MYC_ROLE_CONSUMER);
+	ASSERT_LE(0, c2);
+	EXPECT_EQ(64 + 8192, pm.ctl->limit);
+	close(c2);
+	pm.ctl->limit = 100;		/* tighter than the new consumer */
+	c2 = myc_t_open(self->dev, name, MYC_ROLE_CONSUMER);
+	ASSERT_LE(0, c2);
+	EXPECT_EQ(100, pm.ctl->limit);
+	close(c2);
+	myc_t_unmap(&pm);
+}
+
 TEST_HARNESS_MAIN
