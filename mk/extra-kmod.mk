@@ -13,7 +13,7 @@
 KSFT_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
 KSFT_DIR     := $(BUILD)/ksft
 KSFT_HDRS    := $(KSFT_DIR)/kselftest.h $(KSFT_DIR)/kselftest_harness.h
-KVER         ?= $(shell ls /lib/modules | sort -V | tail -1)
+KVER         ?= $(shell ls -d /lib/modules/*/build 2>/dev/null | cut -d/ -f4 | sort -V | tail -1)
 
 SELFTEST_DIR  := $(TOP)/selftests/mycelium
 SELFTEST_SRCS := $(sort $(wildcard $(SELFTEST_DIR)/*.c))

@@ -123,7 +123,8 @@ TEST_F(ww, producer_protocol_wakes_sleeper)
 	EXPECT_EQ(0, self->cm.ctl->waiters);
 	ASSERT_EQ(0, myc_t_info(self->prod, &i));
 	EXPECT_EQ(1, i.wakeups);
-	EXPECT_EQ(1, i.waits);
+	/* 0 if the change landed between its announcement and its sleep. */
+	EXPECT_GE(1, i.waits);
 }
 
 TEST_F(ww, wake_without_futex_change_keeps_sleeping)
@@ -136,8 +137,8 @@ TEST_F(ww, wake_without_futex_change_keeps_sleeping)
 	/* A wake without a change is spurious: the waiter re-checks and
 	 * goes back to sleep; it is still announced afterwards. */
 	EXPECT_EQ(1, myc_t_wake(self->prod));
-	usleep(100 * 1000);
-	EXPECT_EQ(1, self->pm.ctl->waiters);
+	/* The wake took the announcement; the sleeper gives it again. */
+	EXPECT_TRUE(wait_announced(&self->pm.ctl->waiters, 1));
 	__atomic_fetch_add(&self->pm.ctl->futex, 1, __ATOMIC_SEQ_CST);
 	myc_t_wake(self->prod);
 	ASSERT_EQ(0, pthread_join(t, NULL));
