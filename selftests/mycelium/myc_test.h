@@ -202,6 +202,36 @@ static inline struct myc_t_frame *myc_t_rec(struct myc_t_map *m, __u64 pos)
 	return (void *)(m->data + (pos & (m->hdr->capacity - 1)));
 }
 
+/* Replace a (sysfs, tracefs) file's content with s: 0 or -1. */
+static inline int myc_t_write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ok;
+
+	if (fd < 0)
+		return -1;
+	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+/* Read up to size - 1 bytes of a file, NUL terminated; returns the count
+ * (0 if it cannot be opened). */
+static inline size_t myc_t_read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	size_t n = 0;
+	ssize_t r;
+
+	buf[0] = 0;
+	if (fd < 0)
+		return 0;
+	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
+		n += r;
+	buf[n] = 0;
+	close(fd);
+	return n;
+}
+
 /* Run fn in a child process as uid/gid 65534 (no capabilities); returns
  * the child's exit status, or -1. */
 static inline int myc_t_as_nobody(int (*fn)(void *), void *arg)

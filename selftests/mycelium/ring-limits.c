@@ -14,31 +14,21 @@
 
 static unsigned long param_get(const char *name)
 {
-	char path[128], buf[64] = "";
-	int fd;
+	char path[128], buf[64];
 
 	snprintf(path, sizeof(path), PARAM "%s", name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
+	if (!myc_t_read_file(path, buf, sizeof(buf)))
 		return 0;
-	(void)!read(fd, buf, sizeof(buf) - 1);
-	close(fd);
 	return strtoul(buf, NULL, 10);
 }
 
 static int param_set(const char *name, unsigned long v)
 {
 	char path[128], buf[64];
-	int fd, n, ok;
 
 	snprintf(path, sizeof(path), PARAM "%s", name);
-	fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return -1;
-	n = snprintf(buf, sizeof(buf), "%lu", v);
-	ok = write(fd, buf, n) == n;
-	close(fd);
-	return ok ? 0 : -1;
+	snprintf(buf, sizeof(buf), "%lu", v);
+	return myc_t_write_file(path, buf);
 }
 
 FIXTURE(lim) {

@@ -13,32 +13,6 @@
 
 #define TRACEFS "/sys/kernel/tracing/"
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
-static size_t read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	size_t n = 0;
-	ssize_t r;
-
-	if (fd < 0)
-		return 0;
-	while (n < size - 1 && (r = read(fd, buf + n, size - 1 - n)) > 0)
-		n += r;
-	buf[n] = 0;
-	close(fd);
-	return n;
-}
-
 TEST(stats_lag_per_consumer)
 {
 	struct myc_ioc_cons_stat st[3];
@@ -119,14 +93,14 @@ TEST(debugfs_lists_ring)
 	ASSERT_LE(0, p);
 	c = myc_t_open(dev, name, MYC_ROLE_CONSUMER);
 	ASSERT_LE(0, c);
-	ASSERT_LT(0, read_file("/sys/kernel/debug/mycelium/rings", text, sizeof(text)));
+	ASSERT_LT(0, myc_t_read_file("/sys/kernel/debug/mycelium/rings", text, sizeof(text)));
 	snprintf(want, sizeof(want), "%s cap=4096 lossless uid=0 gid=0 mode=600 prod=1 cons=1 ", name);
 	EXPECT_NE(NULL, strstr(text, want));
 	snprintf(want, sizeof(want), "  consumer 0 pid=%d cursor=0 lag=0 ", getpid());
 	EXPECT_NE(NULL, strstr(text, want));
 	close(c);
 	close(p);
-	read_file("/sys/kernel/debug/mycelium/rings", text, sizeof(text));
+	myc_t_read_file("/sys/kernel/debug/mycelium/rings", text, sizeof(text));
 	EXPECT_EQ(NULL, strstr(text, name));
 	close(dev);
 }
@@ -145,8 +119,8 @@ TEST(tracepoints_fire)
 	ASSERT_LE(0, dev);
 	if (access(TRACEFS "events/mycelium/enable", W_OK))
 		SKIP(return, "tracefs not mounted");
-	ASSERT_EQ(0, write_file(TRACEFS "trace", ""));
-	ASSERT_EQ(0, write_file(TRACEFS "events/mycelium/enable", "1"));
+	ASSERT_EQ(0, myc_t_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, myc_t_write_file(TRACEFS "events/mycelium/enable", "1"));
 	myc_t_name(name, "trc");
 	p = myc_t_create(dev, name, 4096, 0, MYC_ROLE_PRODUCER);
 	ASSERT_LE(0, p);
@@ -169,8 +143,8 @@ TEST(tracepoints_fire)
 	}
 	close(p);
 	close(c);
-	ASSERT_EQ(0, write_file(TRACEFS "events/mycelium/enable", "0"));
-	ASSERT_LT(0, read_file(TRACEFS "trace", text, sizeof(text)));
+	ASSERT_EQ(0, myc_t_write_file(TRACEFS "events/mycelium/enable", "0"));
+	ASSERT_LT(0, myc_t_read_file(TRACEFS "trace", text, sizeof(text)));
 	for (k = 0; k < (int)(sizeof(events) / sizeof(events[0])); k++) {
 		snprintf(want, sizeof(want), "%s: ring=%s", events[k], name);
 		EXPECT_NE(NULL, strstr(text, want)) TH_LOG("no %s event", events[k]);

@@ -21,17 +21,6 @@
 #define TRACEFS	"/sys/kernel/tracing/"
 #define SPAN	64
 
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_TRUNC), ok;
-
-	if (fd < 0)
-		return -1;
-	ok = write(fd, s, strlen(s)) == (ssize_t)strlen(s);
-	close(fd);
-	return ok ? 0 : -1;
-}
-
 /* Lines in the trace buffer that are syscall entries. */
 static long count_syscalls(void)
 {
@@ -182,8 +171,8 @@ FIXTURE_SETUP(sc)
 
 FIXTURE_TEARDOWN(sc)
 {
-	write_file(TRACEFS "events/raw_syscalls/sys_enter/enable", "0");
-	write_file(TRACEFS "events/raw_syscalls/sys_enter/filter", "0");
+	myc_t_write_file(TRACEFS "events/raw_syscalls/sys_enter/enable", "0");
+	myc_t_write_file(TRACEFS "events/raw_syscalls/sys_enter/filter", "0");
 	close(self->dev);
 }
 
@@ -218,13 +207,13 @@ TEST_F(sc, count)
 	while (!__atomic_load_n(&p.go, __ATOMIC_ACQUIRE))
 		usleep(1000);
 	snprintf(filter, sizeof(filter), "common_pid == %d", p.tid);
-	ASSERT_EQ(0, write_file(TRACEFS "events/raw_syscalls/sys_enter/filter", filter));
-	ASSERT_EQ(0, write_file(TRACEFS "trace", ""));
-	ASSERT_EQ(0, write_file(TRACEFS "events/raw_syscalls/sys_enter/enable", "1"));
+	ASSERT_EQ(0, myc_t_write_file(TRACEFS "events/raw_syscalls/sys_enter/filter", filter));
+	ASSERT_EQ(0, myc_t_write_file(TRACEFS "trace", ""));
+	ASSERT_EQ(0, myc_t_write_file(TRACEFS "events/raw_syscalls/sys_enter/enable", "1"));
 	__atomic_store_n(&p.go, 2, __ATOMIC_RELEASE);
 	while (!__atomic_load_n(&p.done, __ATOMIC_ACQUIRE))
 		usleep(1000);
-	ASSERT_EQ(0, write_file(TRACEFS "events/raw_syscalls/sys_enter/enable", "0"));
+	ASSERT_EQ(0, myc_t_write_file(TRACEFS "events/raw_syscalls/sys_enter/enable", "0"));
 	__atomic_store_n(&p.go, 3, __ATOMIC_RELEASE);
 	pthread_join(t, NULL);
 	syscalls = count_syscalls();
