@@ -215,9 +215,8 @@ for ver in "${kernels[@]}"; do
 	124|137) echo "FAIL $lab/guest (timed out after ${timeout_s}s)"; overall=1 ;;
 	*) echo "FAIL $lab/guest (no status: qemu exit $qrc)"; overall=1 ;;
 	esac
-	if [ $overall -ne 0 ]; then
-		echo "# ---- guest log $lab (tail)"
-		sed -n '/=== MYC-BEGIN/,$p' "$log" | tail -60 | sed 's/^/# /'
-	fi
+	# The guest's own report, for the suite log (build/test-logs).
+	echo "# ---- guest output $lab (between the markers)"
+	sed -n '/=== MYC-BEGIN/,/^=== MYC-END/p' "$log" | tr -d '\r' | sed 's/^/# /'
 done
 exit $overall
