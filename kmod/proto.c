@@ -343,7 +343,7 @@ static int myc_claim(struct myc_ring *ring, u32 k, u32 span, u64 *pos_out, u64 *
 	struct myc_ring_ctl *ctl = ring->ctl;
 	struct myc_ring_prod *p = myc_ring_prod(ring, k);
 	unsigned long deadline = jiffies + MYC_DIRTY_WAIT;
-	u64 pos, seq, next;
+	u64 pos, seq, next, lim;
 
 	for (;;) {
 		pos = READ_ONCE(ctl->head_pos);
@@ -359,8 +359,12 @@ static int myc_claim(struct myc_ring *ring, u32 k, u32 span, u64 *pos_out, u64 *
 		}
 		if (pos % MYC_KFRAME_ALIGN || (seq & MYC_RING_SEQ_MASK) == MYC_RING_SEQ_MASK)
 			return -EIO;	/* a producer broke the ring */
-		if (ring->lossless && pos + span + MYC_RING_GUARD > READ_ONCE(ctl->limit)) {
-			WRITE_ONCE(ctl->limit, myc_limit(ring, pos));
+		lim = READ_ONCE(ctl->limit);
+		if (ring->lossless && pos + span + MYC_RING_GUARD > lim) {
+			/* Replace only the value the scan started from: a
+			 * consumer that joined meanwhile may have lowered it.
+			 */
+			cmpxchg(&ctl->limit, lim, myc_limit(ring, pos));
 			if (pos + span + MYC_RING_GUARD > READ_ONCE(ctl->limit))
 				return -EAGAIN;	/* back-pressure */
 		}
