@@ -356,3 +356,96 @@ int tn_roundtrip(const char *addr)
 	tn_free(t);
 	return st;
 }
+
+struct mm {
+	const char *addr;
+	int kind;
+	const char *name;
+	bool good;
+};
+
+static int mm_child(void *arg)
+{
+	struct mm *mm = arg;
+	struct myc_net_opts o = { .sz = sizeof(o) };
+	uint8_t digest[MYC_NET_DIGEST_SIZE] = { 0xd1 };
+	struct tn *t;
+	struct myc_link *l;
+	const char *text;
+	int want = mm->kind == TN_MISMATCH_DIGEST ? -MYC_E_DIGEST : -MYC_E_VERSION;
+
+	if (!mm->good) {
+		if (mm->kind == TN_MISMATCH_DIGEST)
+			digest[0] = 0xd2;
+		else
+			o.proto_version = MYC_NET_PROTO_VERSION + 1;
+	}
+	o.digest = digest;
+	t = tn_new(mm->name, &o);
+	TN_CHECK(t);
+	TN_CHECK(myc_net_subscribe(t->net, 1, MYC_LOSSY) == 0);
+	l = myc_net_connect(t->net, mm->addr);
+	TN_CHECK(l);
+	if (mm->good) {
+		struct tn_rx rx = { .type = 1, .n = 1 };
+
+		TN_CHECK(tn_until(t, tn_cond_rx, &rx));
+		TN_CHECK(t->rejected == 0 && t->corrupt == 0);
+		tn_free(t);
+		return 0;
+	}
+	while (!t->rejected && !t->downs)
+		myc_net_poll(t->net, 20);
+	TN_CHECK(t->rejected == 1 && t->ups == 0);
+	TN_CHECK(t->last_err == want);
+	TN_CHECK(strstr(t->last_text, mm->kind == TN_MISMATCH_DIGEST ?
+			"digest" : "version"));
+	TN_CHECK(myc_link_error(l, &text) == want && strstr(text, "rejected"));
+	TN_CHECK(!myc_link_up(l));
+	tn_free(t);
+	return 0;
+}
+
+static void mm_publish(struct tn *t, struct myc_link *l,
+		       const struct myc_frame_hdr *h, const void *payload)
+{
+}
+
+int tn_mismatch(int kind)
+{
+	struct myc_net_opts o = { .sz = sizeof(o) };
+	uint8_t digest[MYC_NET_DIGEST_SIZE] = { 0xd1 };
+	int want = kind == TN_MISMATCH_DIGEST ? -MYC_E_DIGEST : -MYC_E_VERSION;
+	struct mm mm = { .kind = kind, .name = "bad-child" };
+	struct tn *t;
+	struct tn_want w = { .type = 1 };
+	pid_t pid;
+	int st;
+
+	o.digest = digest;
+	t = tn_new("mm-parent", &o);
+	if (!t || myc_net_listen(t->net, "tcp:127.0.0.1:0"))
+		return -1;
+	t->on_frame = mm_publish;
+	mm.addr = myc_net_listen_addr(t->net);
+	/* 1: the mismatched peer is refused, and both sides say why */
+	st = tn_serve(t, tn_spawn(mm_child, &mm));
+	if (st)
+		return st;
+	if (t->refused < 1 || t->last_err != want || t->ups != 0 ||
+	    !strstr(t->last_text, kind == TN_MISMATCH_DIGEST ? "digest" : "version"))
+		return -2;
+	if (kind == TN_MISMATCH_DIGEST && strcmp(t->last_peer, "bad-child"))
+		return -3;
+	/* 2: the refusal cost nothing else: a matching peer gets data */
+	mm.good = true;
+	mm.name = "good-child";
+	pid = tn_spawn(mm_child, &mm);
+	while (!(w.link = myc_net_link(t->net, "good-child")))
+		myc_net_poll(t->net, 10);
+	if (!tn_until(t, tn_cond_wants, &w) || tn_publish(t, 1, 1, 64) != 1)
+		return -4;
+	st = tn_serve(t, pid);
+	tn_free(t);
+	return st;
+}

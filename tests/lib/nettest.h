@@ -87,6 +87,15 @@ int tn_serve(struct tn *t, pid_t pid);
  */
 int tn_roundtrip(const char *addr);
 
+/*
+ * Handshake mismatch: a child with another schema digest (or protocol
+ * version) dials; the parent refuses it and both sides report the named
+ * error and its reason; then a matching child still gets data.  0 = pass.
+ */
+#define TN_MISMATCH_DIGEST	1
+#define TN_MISMATCH_VERSION	2
+int tn_mismatch(int kind);
+
 /* Small result files shared by the processes of one test. */
 void tn_put(const char *key, uint64_t v);
 bool tn_get(const char *key, uint64_t *v);
