@@ -62,6 +62,10 @@ static void tn_event(struct myc_net *net, struct myc_link *link,
 		t->refused++;
 		break;
 	}
+	if (t->downs + t->rejected + t->refused == 1) {
+		t->first_err = ev->err;
+		snprintf(t->first_peer, sizeof(t->first_peer), "%s", ev->peer);
+	}
 	t->last_err = ev->err;
 	snprintf(t->last_text, sizeof(t->last_text), "%s", ev->text);
 	snprintf(t->last_peer, sizeof(t->last_peer), "%s", ev->peer);

@@ -31,6 +31,8 @@ struct tn {
 	int last_err;			/* of the last DOWN/REJECTED/REFUSED */
 	char last_text[256];
 	char last_peer[64];
+	int first_err;			/* of the first DOWN/REJECTED/REFUSED */
+	char first_peer[64];
 	uint64_t lost;			/* sum of RESUMED lost */
 	struct myc_link *last_up;
 	void (*on_frame)(struct tn *t, struct myc_link *l,
