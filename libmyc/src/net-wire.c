@@ -2,11 +2,11 @@
 /*
  * System frame payloads of the Unix/TCP transport (docs/handshake.md).
  *
- * HELLO / WELCOME, 120 bytes:
- *   0      4      8              16                 48     52   54   56         120
- *   +------+------+--------------+------------------+------+----+----+----------+
- *   | ver  | flags| incarnation  | digest[32]       | hb_ms|nlen|resv| name[64] |
- *   +------+------+--------------+------------------+------+----+----+----------+
+ * HELLO / WELCOME, 128 bytes:
+ *   0     4     8             16            48    52   54   56        120   124  128
+ *   +-----+-----+-------------+-------------+-----+----+----+---------+-----+----+
+ *   | ver |flags| incarnation | digest[32]  |hb_ms|nlen|resv| name[64]|ack_b|resv|
+ *   +-----+-----+-------------+-------------+-----+----+----+---------+-----+----+
  * REJECT, 128 bytes: u32 code, u16 text_len, u16 resv, text[120].
  * SUBSCRIBE: u16 count, u16 flags, u32 resv, count x {u16 type, u8 policy,
  * u8 resv}.  UNSUBSCRIBE: u16 count, u16 resv, u32 resv, count x u16 type.
@@ -96,6 +96,7 @@ int myc_hello_encode(uint8_t *p, const struct myc_hello *h)
 	put32(p + 48, h->hb_interval_ms);
 	put16(p + 52, (uint16_t)n);
 	memcpy(p + 56, h->name, n);
+	put32(p + 120, h->ack_bytes);
 	return MYC_HELLO_SIZE;
 }
 
@@ -116,12 +117,13 @@ int myc_hello_decode(const uint8_t *p, uint32_t size, struct myc_hello *h)
 	n = get16(p + 52);
 	if (get32(p + 4) || get16(p + 54) || n > MYC_NET_NAME_MAX ||
 	    !myc_node_name_ok((const char *)p + 56, n) ||
-	    !all_zero(p + 56 + n, 64 - n))
+	    !all_zero(p + 56 + n, 64 - n) || get32(p + 124))
 		return -EPROTO;
 	h->version = get32(p);
 	h->incarnation = get64(p + 8);
 	h->hb_interval_ms = get32(p + 48);
-	if (!h->incarnation || !h->hb_interval_ms)
+	h->ack_bytes = get32(p + 120);
+	if (!h->incarnation || !h->hb_interval_ms || !h->ack_bytes)
 		return -EPROTO;
 	memcpy(h->digest, p + 16, MYC_NET_DIGEST_SIZE);
 	memcpy(h->name, p + 56, n);

@@ -34,7 +34,7 @@ enum {
 	MYC_REJ_PROTOCOL = 4,
 };
 
-#define MYC_HELLO_SIZE		120u
+#define MYC_HELLO_SIZE		128u
 #define MYC_REJECT_SIZE		128u
 #define MYC_REJECT_TEXT_MAX	120u
 #define MYC_SUB_HDR_SIZE	8u
@@ -48,6 +48,7 @@ struct myc_hello {	/* HELLO and WELCOME */
 	uint64_t incarnation;
 	uint8_t digest[MYC_NET_DIGEST_SIZE];
 	uint32_t hb_interval_ms;
+	uint32_t ack_bytes;	/* acknowledge our lossless frames this often */
 	char name[MYC_NET_NAME_MAX + 1];
 };
 

@@ -49,7 +49,6 @@
 
 #define NET_RBUF_SIZE		(256u * 1024u)	/* > 2 max frames */
 #define NET_CTL_MAX		(1024u * 1024u)	/* ctl queue hard bound */
-#define NET_ACK_EVERY		512u	/* lossless frames between acks */
 #define NET_MAX_PENDING		256u	/* accepted, not yet HELLOed */
 #define NET_GAP_SLOTS		64u
 #define NET_EVENTS		64
@@ -136,13 +135,21 @@ static uint32_t nq_pending(const struct nq *q)
 	return q->tail - q->wpos;
 }
 
-/* Make room for @span bytes at the tail (moving the live part down). */
+/*
+ * Make room for @span bytes at the tail.  The live part is moved down only
+ * when it is no longer than the free space in front of it, so each byte is
+ * moved at most once on average; a queue whose live part sits high counts
+ * as full until the writer catches up (effective capacity >= cap / 2).
+ */
 static uint8_t *nq_reserve(struct nq *q, uint32_t span)
 {
 	if (nq_used(q) + span > q->cap)
 		return NULL;
 	if (q->tail + span > q->cap) {
 		uint32_t k = q->keep;
+
+		if (nq_used(q) > k)
+			return NULL;
 
 		memmove(q->buf, q->buf + k, q->tail - k);
 		q->keep -= k;
@@ -151,6 +158,14 @@ static uint8_t *nq_reserve(struct nq *q, uint32_t span)
 		q->tail -= k;
 	}
 	return q->buf + q->tail;
+}
+
+/* Would nq_reserve(@span) succeed? */
+static bool nq_room(const struct nq *q, uint32_t span)
+{
+	if (nq_used(q) + span > q->cap)
+		return false;
+	return q->tail + span <= q->cap || nq_used(q) <= q->keep;
 }
 
 /* @n more bytes were written; forget whole frames unless @retain. */
@@ -238,12 +253,15 @@ struct conn {
 	bool resumed;		/* peer sent RESUME: lossless may flow */
 	bool want_out;		/* EPOLLOUT armed */
 	bool tcp;
+	bool progressed;	/* wrote since the last timer run */
 	uint8_t *rbuf;
 	uint32_t rlen;
 	struct nq ctl;
 	uint64_t last_rx_ns, last_hb_ns, progress_ns, deadline_ns;
 	uint64_t acked;		/* last ack value sent */
+	uint64_t unacked_bytes;	/* lossless bytes received since */
 	uint32_t peer_hb_ms;
+	uint32_t peer_ack_bytes;	/* the peer wants an ack this often */
 	int err;
 	char text[NET_TEXT];
 };
@@ -511,7 +529,7 @@ static void conn_write(struct conn *c)
 			conn_fail(c, -errno, "write: %s", strerror(errno));
 			return;
 		}
-		c->progress_ns = c->net->now;
+		c->progressed = true;
 		if (l) {
 			l->st.tx_writes++;
 			l->st.tx_bytes += (uint64_t)n;
@@ -568,6 +586,7 @@ static void send_heartbeat(struct conn *c)
 	uint8_t p[MYC_HEARTBEAT_SIZE];
 
 	c->acked = c->link ? c->link->rx_count : 0;
+	c->unacked_bytes = 0;
 	myc_u64_encode(p, c->acked);
 	ctl_send(c, MYC_SYS_HEARTBEAT, p, sizeof(p));
 	c->last_hb_ns = c->net->now;
@@ -608,6 +627,7 @@ static void hello_fill(struct myc_net *net, struct myc_hello *h)
 	h->incarnation = net->incarnation;
 	memcpy(h->digest, net->digest, sizeof(h->digest));
 	h->hb_interval_ms = net->o.hb_interval_ms;
+	h->ack_bytes = net->o.lossless_bytes / 4;
 	snprintf(h->name, sizeof(h->name), "%s", net->node);
 }
 
@@ -682,6 +702,7 @@ static void conn_up(struct conn *c, const struct myc_hello *h)
 
 	c->state = C_UP;
 	c->peer_hb_ms = h->hb_interval_ms;
+	c->peer_ack_bytes = h->ack_bytes;
 	c->last_rx_ns = c->net->now;
 	l->conn = c;
 	l->backoff_ms = c->net->o.backoff_min_ms;
@@ -973,8 +994,11 @@ static void on_data(struct conn *c, const struct myc_frame_hdr *h,
 	if (h->flags & MYC_FRAME_F_PAD)
 		return;
 	if (bit_get(net->lossless, h->type)) {
+		/* ack early enough that the sender's replay buffer never
+		 * fills while we keep up */
 		l->rx_count++;
-		if (l->rx_count - c->acked >= NET_ACK_EVERY)
+		c->unacked_bytes += span;
+		if (c->unacked_bytes >= c->peer_ack_bytes)
 			send_heartbeat(c);
 	} else {
 		track_gap(l, h);
@@ -1504,6 +1528,10 @@ static uint64_t run_timers(struct myc_net *net)
 		struct conn *c = container_of(pos, struct conn, node);
 		uint64_t dead_after, t;
 
+		if (c->progressed) {
+			c->progress_ns = now;
+			c->progressed = false;
+		}
 		switch (c->state) {
 		case C_UP:
 			dead_after = net->hb_timeout_ns;
@@ -1688,7 +1716,7 @@ static int net_send(struct myc_net *net, const struct myc_frame_hdr *h,
 
 		if (bit_get(l->peer_want, h->type) &&
 		    bit_get(l->peer_lossless, h->type) &&
-		    nq_used(&l->lossless) + span > l->lossless.cap) {
+		    !nq_room(&l->lossless, span)) {
 			l->st.tx_backpressured++;
 			bp = true;
 		}
@@ -1754,7 +1782,6 @@ int myc_net_publish(struct myc_net *net, const struct myc_frame_hdr *hdr,
 		return err;
 	if (h.flags & MYC_FRAME_F_SYSTEM)
 		return -EINVAL;
-	net->now = now_ns();
 	return net_send(net, &h, payload, NULL);
 }
 
@@ -1772,7 +1799,6 @@ int myc_net_forward(struct myc_net *net, const void *frame, size_t span)
 		return -EINVAL;
 	if (h.len > net->o.max_frame)
 		return -MYC_E_FRAME_OVERSIZE;
-	net->now = now_ns();
 	return net_send(net, &h, NULL, frame);
 }
 

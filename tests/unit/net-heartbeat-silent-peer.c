@@ -42,7 +42,7 @@ static int send_hello(int fd, uint16_t type, const char *name)
 {
 	struct myc_hello h = {
 		.version = MYC_NET_PROTO_VERSION, .incarnation = 99,
-		.hb_interval_ms = 50,
+		.hb_interval_ms = 50, .ack_bytes = 65536,
 	};
 	struct myc_frame_hdr fh = { .type = type, .flags = MYC_FRAME_F_SYSTEM };
 	uint8_t p[MYC_HELLO_SIZE], buf[256];

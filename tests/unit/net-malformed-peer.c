@@ -94,7 +94,7 @@ static int raw_child(void *arg)
 	uint8_t buf[4096], hello[MYC_HELLO_SIZE];
 	struct myc_hello h = {
 		.version = MYC_NET_PROTO_VERSION, .incarnation = 77,
-		.hb_interval_ms = 1000,
+		.hb_interval_ms = 1000, .ack_bytes = 65536,
 	};
 	struct myc_sub_entry e = { .type = 0xff05, .policy = 0 };
 	int fd = socket(AF_INET, SOCK_STREAM, 0), n;

@@ -15,7 +15,11 @@
 
 #include "nettest.h"
 
-#define M	1024u	/* a multiple of the ack interval: acked at once */
+/*
+ * The dialler asks for an ack every lossless_bytes / 4 = 32 KiB, i.e. every
+ * 512 frames of 64 bytes (32-byte payloads): M frames are acked at once.
+ */
+#define M	1024u
 #define D	100u	/* published while no peer runs */
 #define E	500u	/* published to the restarted peer */
 
@@ -52,7 +56,8 @@ static int service(void *p)
 
 static void redial_after_peer_restart(void **state)
 {
-	struct tn *t = tn_new("dialer", NULL);
+	struct myc_net_opts o = { .sz = sizeof(o), .lossless_bytes = 128 * 1024 };
+	struct tn *t = tn_new("dialer", &o);
 	struct arg a = { .addr = tn_unix_addr("restart") };
 	struct tn_want w = { .type = 1 };
 	struct myc_link_stats st;
