@@ -459,3 +459,15 @@ int tn_mismatch(int kind)
 	tn_free(t);
 	return st;
 }
+
+bool tn_wait_key(const char *key)
+{
+	uint64_t end = mono_ms() + TN_WAIT_MS, x;
+
+	while (!tn_get(key, &x)) {
+		if (mono_ms() > end)
+			return false;
+		usleep(10000);
+	}
+	return true;
+}

@@ -101,6 +101,8 @@ int tn_mismatch(int kind);
 /* Small result files shared by the processes of one test. */
 void tn_put(const char *key, uint64_t v);
 bool tn_get(const char *key, uint64_t *v);
+/* Wait (without polling any net) until @key exists; false after TN_WAIT_MS. */
+bool tn_wait_key(const char *key);
 
 /* A unique abstract Unix address for this test run ("unix:@myc-test-PID-s"). */
 const char *tn_unix_addr(const char *suffix);

@@ -118,19 +118,6 @@ static int sub(void *arg)
 	return 0;
 }
 
-static bool wait_key(const char *key)
-{
-	uint64_t x;
-	int i;
-
-	for (i = 0; i < TN_WAIT_MS / 10; i++) {
-		if (tn_get(key, &x))
-			return true;
-		usleep(10000);
-	}
-	return false;
-}
-
 int main(void)
 {
 	int two = 2, three = 3, r, st_pub, st2, st3;
@@ -144,11 +131,11 @@ int main(void)
 	p2 = tn_spawn(sub, &two);
 	p3 = tn_spawn(sub, &three);
 	r = 1;
-	if (!wait_key("started"))
+	if (!tn_wait_key("started"))
 		goto out;
 	if (netns_link("12", false))
 		goto out;
-	if (!wait_key("saw-down"))
+	if (!tn_wait_key("saw-down"))
 		goto out;
 	if (netns_link("12", true))
 		goto out;
