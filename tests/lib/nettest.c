@@ -87,6 +87,8 @@ static void tn_frame(struct myc_net *net, struct myc_link *link,
 		t->corrupt++;
 	if (h->flags & MYC_FRAME_F_REPLAY)
 		t->replayed++;
+	if (!t->rx[ty])
+		t->first_seq[ty] = h->seq;
 	if (t->rx[ty] && h->seq <= t->last_seq[ty])
 		t->dups[ty]++;
 	else if (h->seq > t->last_seq[ty] + 1)

@@ -22,6 +22,7 @@
 struct tn {
 	struct myc_net *net;
 	uint64_t rx[TN_TYPES];		/* frames delivered, per type */
+	uint64_t first_seq[TN_TYPES];	/* first seq seen, per type */
 	uint64_t last_seq[TN_TYPES];	/* highest seq seen, per type */
 	uint64_t dups[TN_TYPES];	/* seq <= last seen (duplicates) */
 	uint64_t skips[TN_TYPES];	/* seq jumps (missing frames) */

@@ -24,7 +24,7 @@
 #define GEN2_N	500u
 
 static const struct myc_net_opts opts = {
-	.sz = sizeof(opts), .hb_interval_ms = 100, .hb_timeout_ms = 1500,
+	.sz = sizeof(opts), .hb_interval_ms = 100, .hb_timeout_ms = 2000,
 	.backoff_min_ms = 50, .backoff_max_ms = 400,
 };
 
