@@ -473,3 +473,18 @@ bool tn_wait_key(const char *key)
 	}
 	return true;
 }
+
+struct myc_link *tn_await_link(struct tn *t, const char *name, uint16_t type)
+{
+	uint64_t end = mono_ms() + TN_WAIT_MS;
+	struct myc_link *l;
+
+	for (;;) {
+		l = myc_net_link(t->net, name);
+		if (l && myc_link_up(l) && (!type || myc_link_peer_wants(l, type)))
+			return l;
+		if (mono_ms() > end)
+			return NULL;
+		myc_net_poll(t->net, 10);
+	}
+}

@@ -80,6 +80,12 @@ pid_t tn_spawn(int (*fn)(void *arg), void *arg);
 /* Wait for @pid: its exit status, or 128 + signal. */
 int tn_wait(pid_t pid);
 
+/*
+ * Poll until the link to peer @name exists, is up and (if @type is not 0)
+ * the peer subscribed to @type.  NULL after TN_WAIT_MS.
+ */
+struct myc_link *tn_await_link(struct tn *t, const char *name, uint16_t type);
+
 /* Poll @t until child @pid exits; its tn_wait() status (-1: hung, killed). */
 int tn_serve(struct tn *t, pid_t pid);
 

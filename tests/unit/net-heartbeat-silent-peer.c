@@ -117,8 +117,8 @@ static void silent_client_dropped(void **state)
 	assert_int_equal(myc_net_listen(t->net, tn_unix_addr("silent")), 0);
 	a.addr = myc_net_listen_addr(t->net);
 	other = tn_spawn(quiet_peer, &a);
-	while (!(chatty = myc_net_link(t->net, "chatty")))
-		myc_net_poll(t->net, 10);
+	chatty = tn_await_link(t, "chatty", 0);
+	assert_non_null(chatty);
 	silent = tn_spawn(silent_client, &a);
 	assert_true(tn_until(t, tn_cond_downs, &one));
 	assert_int_equal(t->first_err, -ETIMEDOUT);

@@ -62,11 +62,9 @@ static void stopped_reader_detected(void **state)
 	fa.addr = ha.addr = myc_net_listen_addr(t->net);
 	frozen = tn_spawn(subscriber, &fa);
 	healthy = tn_spawn(subscriber, &ha);
-	while (!(fw.link = myc_net_link(t->net, "frozen")) ||
-	       !(hw.link = myc_net_link(t->net, "healthy")))
-		myc_net_poll(t->net, 10);
-	assert_true(tn_until(t, tn_cond_wants, &fw));
-	assert_true(tn_until(t, tn_cond_wants, &hw));
+	fw.link = tn_await_link(t, "frozen", 1);
+	hw.link = tn_await_link(t, "healthy", 1);
+	assert_true(fw.link && hw.link);
 	for (seq = 1; seq <= N; seq++) {
 		int r;
 

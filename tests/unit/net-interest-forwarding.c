@@ -95,9 +95,8 @@ static void only_subscribed_types_cross(void **state)
 	assert_int_equal(myc_net_listen(t->net, "tcp:127.0.0.1:0"), 0);
 	a.addr = myc_net_listen_addr(t->net);
 	pid = tn_spawn(sub, &a);
-	while (!(w.link = myc_net_link(t->net, "sub")))
-		myc_net_poll(t->net, 10);
-	assert_true(tn_until(t, tn_cond_wants, &w));
+	w.link = tn_await_link(t, "sub", 3);
+	assert_non_null(w.link);
 	assert_true(myc_link_peer_wants(w.link, 1));
 	publish_all(t, 1, want1);
 	assert_true(tn_until(t, phase2_interest, w.link));

@@ -67,9 +67,8 @@ static void nothing_lost_or_duplicated_across_resets(void **state)
 	assert_int_equal(myc_net_listen(t->net, tn_unix_addr("resume")), 0);
 	a.addr = myc_net_listen_addr(t->net);
 	pid = tn_spawn(receiver, &a);
-	while (!(w.link = myc_net_link(t->net, "receiver")))
-		myc_net_poll(t->net, 10);
-	assert_true(tn_until(t, tn_cond_wants, &w));
+	w.link = tn_await_link(t, "receiver", 1);
+	assert_non_null(w.link);
 	for (seq = 1; seq <= N; seq++) {
 		assert_int_equal(tn_publish_wait(t, 1, seq, 100), 1);
 		if (!(seq % 64))

@@ -81,9 +81,8 @@ static void loss_counted_exactly(void **state)
 	assert_int_equal(myc_net_listen(t->net, tn_unix_addr("lossy")), 0);
 	a.addr = myc_net_listen_addr(t->net);
 	pid = tn_spawn(slow, &a);
-	while (!(w.link = myc_net_link(t->net, "slow")))
-		myc_net_poll(t->net, 10);
-	assert_true(tn_until(t, tn_cond_wants, &w));
+	w.link = tn_await_link(t, "slow", 1);
+	assert_non_null(w.link);
 	for (seq = 1; seq <= N; seq++) {
 		/* lossy never pushes back: always queued on the one link */
 		assert_int_equal(tn_publish(t, 1, seq, 64), 1);

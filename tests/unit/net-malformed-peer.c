@@ -198,9 +198,8 @@ static void hostile_peers_cost_only_their_connection(void **state)
 	r.sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	r.sin.sin_port = htons((uint16_t)atoi(strrchr(r.addr, ':') + 1));
 	good = tn_spawn(good_child, &r);
-	while (!(w.link = myc_net_link(t->net, "good")))
-		myc_net_poll(t->net, 10);
-	assert_true(tn_until(t, tn_cond_wants, &w));
+	w.link = tn_await_link(t, "good", GOOD_TYPE);
+	assert_non_null(w.link);
 
 	for (k = 0; k < RAW__N; k++) {
 		int downs = t->downs, refused = t->refused, st_raw = -1;

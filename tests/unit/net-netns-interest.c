@@ -29,23 +29,17 @@ static const struct myc_net_opts opts = {
 static int pub(void *arg)
 {
 	struct myc_link *l[2] = { 0 };
-	struct tn_want w = { .type = T_END };
 	struct myc_link_stats s2, s3;
 	uint64_t seq, x;
 	struct tn *t;
-	int i;
 
 	TN_CHECK(netns_enter(1) == 0);
 	t = tn_new("h1", &opts);
 	TN_CHECK(t);
 	TN_CHECK(myc_net_listen(t->net, "tcp:0.0.0.0:7001") == 0);
-	while (!(l[0] = myc_net_link(t->net, "h2")) ||
-	       !(l[1] = myc_net_link(t->net, "h3")))
-		myc_net_poll(t->net, 10);
-	for (i = 0; i < 2; i++) {
-		w.link = l[i];
-		TN_CHECK(tn_until(t, tn_cond_wants, &w));
-	}
+	l[0] = tn_await_link(t, "h2", T_END);
+	l[1] = tn_await_link(t, "h3", T_END);
+	TN_CHECK(l[0] && l[1]);
 	TN_CHECK(myc_link_peer_wants(l[0], T_A) && !myc_link_peer_wants(l[0], T_B));
 	TN_CHECK(!myc_link_peer_wants(l[1], T_A) && !myc_link_peer_wants(l[1], T_B));
 	for (seq = 1; seq <= N; seq++) {

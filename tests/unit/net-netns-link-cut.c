@@ -43,7 +43,6 @@ static int pub(void *arg)
 {
 	struct tn *t;
 	struct myc_link *l[2] = { 0 };
-	struct tn_want w = { .type = T_END };
 	struct myc_link_stats st;
 	uint64_t seq = 0, x, back_at = 0;
 	bool restored = false;
@@ -52,13 +51,9 @@ static int pub(void *arg)
 	t = tn_new("h1", &opts);
 	TN_CHECK(t);
 	TN_CHECK(myc_net_listen(t->net, "tcp:0.0.0.0:7000") == 0);
-	while (!(l[0] = myc_net_link(t->net, "h2")) ||
-	       !(l[1] = myc_net_link(t->net, "h3")))
-		myc_net_poll(t->net, 10);
-	w.link = l[0];
-	TN_CHECK(tn_until(t, tn_cond_wants, &w));
-	w.link = l[1];
-	TN_CHECK(tn_until(t, tn_cond_wants, &w));
+	l[0] = tn_await_link(t, "h2", T_END);
+	l[1] = tn_await_link(t, "h3", T_END);
+	TN_CHECK(l[0] && l[1]);
 	for (;;) {
 		seq++;
 		TN_CHECK(tn_publish_wait(t, T_LOSSLESS, seq, 64) == 2);
