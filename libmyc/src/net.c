@@ -254,6 +254,7 @@ struct conn {
 	bool want_out;		/* EPOLLOUT armed */
 	bool tcp;
 	bool progressed;	/* wrote since the last timer run */
+	bool shut;		/* closing: our write side is shut down */
 	uint8_t *rbuf;
 	uint32_t rlen;
 	struct nq ctl;
@@ -513,8 +514,12 @@ static void conn_write(struct conn *c)
 		}
 		if (!total) {
 			conn_arm_out(c, false);
-			if (c->state == C_CLOSING)
+			if (c->state == C_CLOSING && !c->shut) {
+				/* REJECT is out: EOF tells the peer, and we
+				 * close once it has read it and closed */
 				shutdown(c->nfd.fd, SHUT_WR);
+				c->shut = true;
+			}
 			return;
 		}
 		mh.msg_iovlen = (size_t)k;
