@@ -283,6 +283,7 @@ struct myc_link {
 	socklen_t salen;
 	uint32_t backoff_ms;
 	uint64_t redial_ns;
+	uint64_t down_since_ns;	/* 0: up, or lossless already released */
 	char name[MYC_NET_NAME_MAX + 1];
 	uint64_t peer_inc;	/* incarnation of the peer we last saw */
 	uint8_t peer_want[BITMAP_BYTES], peer_lossless[BITMAP_BYTES];
@@ -301,7 +302,7 @@ struct myc_net {
 	char node[MYC_NET_NAME_MAX + 1];
 	uint8_t digest[MYC_NET_DIGEST_SIZE];
 	uint64_t incarnation, rng, now;
-	uint64_t hb_ns, hb_timeout_ns;
+	uint64_t hb_ns, hb_timeout_ns, linger_ns;
 	uint8_t want[BITMAP_BYTES], lossless[BITMAP_BYTES], policy_set[BITMAP_BYTES];
 	struct list links, conns, listeners;
 	uint32_t npending;
@@ -387,6 +388,7 @@ static void link_detach(struct myc_link *l)
 	uint32_t off;
 
 	l->conn = NULL;
+	l->down_since_ns = l->net->now ? l->net->now : 1;
 	l->st.tx_dropped += nq_truncate(&l->lossy, l->lossy.wframe);
 	l->lossy.wpos = l->lossy.wframe = l->lossy.keep = l->lossy.tail;
 	for (off = q->keep; off < q->wpos; off += nq_span_at(q, off)) {
@@ -397,6 +399,24 @@ static void link_detach(struct myc_link *l)
 		memcpy(q->buf + off + 6, &flags, 2);
 	}
 	q->wframe = q->wpos = q->keep;
+}
+
+/*
+ * The peer has been away for the linger time: stop holding lossless frames
+ * for it (they are counted in tx_dropped and, if it comes back, reported to
+ * it exactly as lost by RESUMED) and forget what it subscribed to, so a
+ * vanished subscriber cannot hold its publishers in back-pressure forever.
+ */
+static void link_release(struct myc_link *l)
+{
+	struct nq *q = &l->lossless;
+	uint64_t n = nq_truncate(q, q->keep);
+
+	l->st.tx_dropped += n;
+	l->keep_ord = l->next_ord;
+	memset(l->peer_want, 0, sizeof(l->peer_want));
+	memset(l->peer_lossless, 0, sizeof(l->peer_lossless));
+	l->down_since_ns = 0;
 }
 
 static void conn_free(struct conn *c)
@@ -710,6 +730,7 @@ static void conn_up(struct conn *c, const struct myc_hello *h)
 	c->peer_ack_bytes = h->ack_bytes;
 	c->last_rx_ns = c->net->now;
 	l->conn = c;
+	l->down_since_ns = 0;
 	l->backoff_ms = c->net->o.backoff_min_ms;
 	l->st.connects++;
 	snprintf(l->name, sizeof(l->name), "%s", h->name);
@@ -1460,6 +1481,9 @@ struct myc_net *myc_net_new(const struct myc_net_opts *opts)
 		net->o.max_frame = MYC_FRAME_MAX;
 	net->hb_ns = (uint64_t)net->o.hb_interval_ms * 1000000ull;
 	net->hb_timeout_ns = (uint64_t)net->o.hb_timeout_ms * 1000000ull;
+	if (!net->o.linger_ms)
+		net->o.linger_ms = 30000;
+	net->linger_ns = (uint64_t)net->o.linger_ms * 1000000ull;
 	list_init(&net->links);
 	list_init(&net->conns);
 	list_init(&net->listeners);
@@ -1585,6 +1609,14 @@ static uint64_t run_timers(struct myc_net *net)
 	for (pos = net->links.next; pos != &net->links; pos = pos->next) {
 		struct myc_link *l = container_of(pos, struct myc_link, node);
 
+		if (l->down_since_ns && !l->conn) {
+			uint64_t t = l->down_since_ns + net->linger_ns;
+
+			if (now >= t)
+				link_release(l);
+			else if (t < next)
+				next = t;
+		}
 		if (!l->dialer || l->conn || l->redial_ns == UINT64_MAX)
 			continue;
 		if (l->redial_ns <= now)

@@ -98,6 +98,10 @@ struct myc_net_opts {
 	myc_net_event_fn on_event;
 	myc_net_frame_fn on_frame;
 	void *ctx;
+	uint32_t linger_ms;		/* a link down this long releases its
+					 * lossless frames (counted, reported
+					 * as lost if the peer returns) and the
+					 * peer's subscriptions; default 30000 */
 };
 
 /* NULL + errno (EINVAL: bad options, ENOMEM, or an epoll error). */
