@@ -1648,7 +1648,18 @@ int myc_net_poll(struct myc_net *net, int timeout_ms)
 		if (wait < 0 || (uint64_t)wait > ms)
 			wait = (int)ms;
 	}
-	n = epoll_wait(net->epfd, evs, NET_EVENTS, wait);
+	n = 0;
+	if (wait && net->o.spin_us) {
+		/* latency-critical: look for input without sleeping first,
+		 * saving the wake-up when the peer answers within the budget */
+		uint64_t until = now_ns() + net->o.spin_us * 1000ull;
+
+		while (!(n = epoll_wait(net->epfd, evs, NET_EVENTS, 0)) &&
+		       now_ns() < until)
+			;
+	}
+	if (!n)
+		n = epoll_wait(net->epfd, evs, NET_EVENTS, wait);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
 	net->now = now_ns();

@@ -102,6 +102,9 @@ struct myc_net_opts {
 					 * lossless frames (counted, reported
 					 * as lost if the peer returns) and the
 					 * peer's subscriptions; default 30000 */
+	uint32_t spin_us;		/* myc_net_poll() polls without sleeping
+					 * this long before it blocks (burns a
+					 * core; latency-critical links), 0 */
 };
 
 /* NULL + errno (EINVAL: bad options, ENOMEM, or an epoll error). */

@@ -12,6 +12,8 @@
  *                         waits in myc_net_poll()
  *   raw-*-tput            one write() per message, streamed (what a naive
  *                         sender gets), messages/s
+ *   unix-spin / tcp-spin  the same with spin_us = 50 on both sides (poll
+ *                         without sleeping first; burns the two cores)
  *   unix-tput / tcp-tput  lossless topic streamed through myc_net (queued,
  *                         batched writes; back-pressure = poll), messages/s;
  *                         extra "frames_per_write" shows the batching
@@ -43,6 +45,7 @@ enum { T_PING = 1, T_PONG, T_STREAM };
 struct net_bench {
 	const struct bench_opts *o;
 	bool tcp;
+	uint32_t spin_us;	/* myc_net spin before sleeping (0 = block) */
 	const char *name;	/* "unix" or "tcp" */
 	char addr[128];
 };
@@ -253,11 +256,12 @@ static void on_frame(struct myc_net *net, struct myc_link *link,
 	}
 }
 
-static struct myc_net *bench_net(const char *node, struct side *s)
+static struct myc_net *bench_net(const char *node, struct side *s,
+				 uint32_t spin_us)
 {
 	struct myc_net_opts opts = {
 		.sz = sizeof(opts), .node = node, .on_frame = on_frame, .ctx = s,
-		.hb_interval_ms = 1000,
+		.hb_interval_ms = 1000, .spin_us = spin_us,
 	};
 
 	return myc_net_new(&opts);
@@ -272,7 +276,7 @@ static int net_child(struct net_bench *b, struct myc_net *parent_net,
 	/* the parent's sockets stay the parent's: drop our copies */
 	myc_net_free(parent_net);
 	bench_pin(b->o->cpu_b);
-	s.net = bench_net("bench-echo", &s);
+	s.net = bench_net("bench-echo", &s, b->spin_us);
 	if (!s.net || myc_net_subscribe(s.net, T_PING, MYC_LOSSLESS) ||
 	    myc_net_subscribe(s.net, T_STREAM, MYC_LOSSLESS))
 		return 1;
@@ -297,7 +301,8 @@ static int net_child(struct net_bench *b, struct myc_net *parent_net,
 static int net_run(struct net_bench *b, uint32_t size)
 {
 	const struct bench_opts *o = b->o;
-	uint64_t lat = o->warmup + o->msgs, tput = o->tput_msgs, i, start, end;
+	uint64_t lat = o->warmup + o->msgs, i, start, end;
+	uint64_t tput = b->spin_us ? 0 : o->tput_msgs;	/* spin: latency only */
 	static char payload[2048];
 	struct side s = { 0 };
 	struct bench_samples smp;
@@ -309,7 +314,7 @@ static int net_run(struct net_bench *b, uint32_t size)
 	int pfd[2], status, err = 0;
 	pid_t pid;
 
-	s.net = bench_net("bench-main", &s);
+	s.net = bench_net("bench-main", &s, b->spin_us);
 	if (!s.net)
 		return -errno;
 	if (myc_net_subscribe(s.net, T_PONG, MYC_LOSSLESS) ||
@@ -345,9 +350,10 @@ static int net_run(struct net_bench *b, uint32_t size)
 		if (i >= o->warmup)
 			bench_samples_add(&smp, (bench_now_ns() - t0) / 2);
 	}
-	r.name = b->name;
+	snprintf(name, sizeof(name), "%s%s", b->name, b->spin_us ? "-spin" : "");
+	r.name = name;
 	bench_percentiles(&smp, &r);
-	if (!err && bench_selected(o, b->name))
+	if (!err && bench_selected(o, name))
 		bench_report(o, &r);
 	h.seq = 0;		/* stop echoing; stream next */
 	myc_net_publish(s.net, &h, payload, size);
@@ -375,7 +381,7 @@ static int net_run(struct net_bench *b, uint32_t size)
 			break;
 	}
 	myc_link_stats(l, &st);
-	if (!err) {
+	if (!err && tput) {
 		struct bench_result t = { .size = size };
 
 		snprintf(name, sizeof(name), "%s-tput", b->name);
@@ -412,6 +418,11 @@ static int run_group(const struct bench_opts *o, bool tcp)
 		err = raw_run(&b, sizes[i]);
 		if (!err)
 			err = net_run(&b, sizes[i]);
+		if (!err) {
+			b.spin_us = 50;
+			err = net_run(&b, sizes[i]);
+			b.spin_us = 0;
+		}
 		if (err)
 			return err;
 	}
