@@ -1360,9 +1360,14 @@ int myc_net_listen(struct myc_net *net, const char *addr)
 		/* only a stale socket is removed, never another file */
 		if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
 			unlink(path);
-		memcpy(ls->path, path, sizeof(ls->path) - 1);
 	}
-	if (bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 128))
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		goto fail;
+	/* ours from now on: removed on failure and by myc_net_free() */
+	if (!tcp && ((struct sockaddr_un *)&ss)->sun_path[0])
+		memcpy(ls->path, ((struct sockaddr_un *)&ss)->sun_path,
+		       sizeof(ls->path) - 1);
+	if (listen(fd, 128))
 		goto fail;
 	ls->nfd.kind = NFD_LISTENER;
 	ls->nfd.fd = fd;
@@ -1444,6 +1449,13 @@ struct myc_net *myc_net_new(const struct myc_net_opts *opts)
 	    (opts->max_frame && opts->max_frame < MYC_FRAME_HDR_SIZE + 8)) {
 		errno = EINVAL;
 		return NULL;
+	}
+	/* a newer caller's options we do not know must be unset */
+	for (n = sizeof(*opts); n < opts->sz; n++) {
+		if (((const uint8_t *)opts)[n]) {
+			errno = EINVAL;
+			return NULL;
+		}
 	}
 	net = calloc(1, sizeof(*net));
 	if (!net)
