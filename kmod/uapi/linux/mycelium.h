@@ -213,7 +213,11 @@ struct myc_ring_cons {
 	__u64 delivered;	/* frames delivered (padding excluded) */
 	__u64 lost;		/* frames skipped after being lapped */
 	__u64 overruns;		/* times it was lapped */
-	__u8  pad1[MYC_RING_LINE - 32];
+	__u32 sleeping;		/* 1 while counted in ctl.waiters: a
+				 * reclaimer that proved the owner dead and
+				 * swaps this 1 -> 0 takes the count back */
+	__u32 resv0;
+	__u8  pad1[MYC_RING_LINE - 40];
 };
 
 
