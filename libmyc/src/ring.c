@@ -129,11 +129,15 @@ static int hdr_validate(const struct myc_ring_hdr *h, uint64_t size,
 	if (h->file_size != h->off_data + h->capacity || h->file_size != size ||
 	    h->map_size != h->file_size + h->capacity)
 		return -MYC_E_CORRUPT;
-	if (h->lock_base < h->file_size || h->lock_base >= RING_OFF_LIMIT)
+	/* Liveness locks must be where every user of the ring takes them. */
+	if (h->lock_base != RING_LOCK_BASE)
 		return -MYC_E_CORRUPT;
 	if (memchr(h->name, 0, sizeof(h->name)) == NULL ||
 	    (name && strcmp(h->name, name)))
 		return -MYC_E_CORRUPT;
+	for (i = strlen(h->name); i < sizeof(h->name); i++)
+		if (h->name[i])		/* the tail is padding: zero */
+			return -MYC_E_CORRUPT;
 	return 0;
 }
 
