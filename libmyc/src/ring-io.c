@@ -30,6 +30,8 @@
 #define RD_EMPTY	1
 #define RD_PENDING	2
 
+/* Back off while waiting for another process: spin, yield, then sleep
+ * 20 us doubling up to 1 ms (a producer held back for long costs little). */
 static void nap(unsigned int *spins)
 {
 	if (++*spins < 64) {
@@ -37,8 +39,11 @@ static void nap(unsigned int *spins)
 	} else if (*spins < 128) {
 		sched_yield();
 	} else {
-		struct timespec ts = { 0, 20000 };
+		unsigned int shift = *spins - 128 < 6 ? *spins - 128 : 6;
+		struct timespec ts = { 0, 20000L << shift };
 
+		if (ts.tv_nsec > 1000000)
+			ts.tv_nsec = 1000000;
 		nanosleep(&ts, NULL);
 	}
 }
