@@ -340,6 +340,9 @@ struct myc_ring_info {
 	uint64_t wakeups;	/* futex wakes issued by producers */
 	uint64_t recovered;	/* dead producers' claims padded */
 	uint64_t reclaimed;	/* dead consumers' cursors freed */
+	uint64_t handle_syscalls; /* futex waits and wakes made through this
+				   * handle (the only syscalls on the data
+				   * path) */
 };
 
 struct myc_ring_cons_info {

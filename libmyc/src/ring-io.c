@@ -70,19 +70,15 @@ static int64_t left_ns(int64_t deadline)
 /* ------------------------------------------------------------------------ */
 
 /* Store a padding frame over [pos, pos+span) and commit it with @seq. */
+static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
+				   uint16_t flags, uint64_t ts, uint32_t src);
+
+/* Store a padding frame over [pos, pos+span) and commit it with @seq. */
 static void write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
 		      uint64_t seq, uint32_t src)
 {
-	struct myc_frame_hdr h = {
-		.len = span, .type = MYC_TYPE_INVALID, .flags = MYC_FRAME_F_PAD,
-		.src = src,
-	};
-	uint8_t *rec = ring_rec(r, pos);
-	uint8_t tmp[MYC_FRAME_HDR_SIZE];
-
-	myc_frame_hdr_store(tmp, &h);
-	memcpy(rec, tmp, 8);
-	memcpy(rec + 16, tmp + 16, 16);
+	hdr_store_noseq(ring_rec(r, pos), span, MYC_TYPE_INVALID,
+			MYC_FRAME_F_PAD, 0, src);
 	/* Full barrier and commit: pairs with the reader's acquire load of
 	 * the seq word. */
 	__atomic_exchange_n(ring_seqword(r, pos), htole64(seq), __ATOMIC_SEQ_CST);
@@ -92,6 +88,7 @@ static void wake_waiters(struct myc_ring *r)
 {
 	__atomic_fetch_add(&r->ctl->futex, 1, __ATOMIC_SEQ_CST);
 	ring_futex_wake(&r->ctl->futex);
+	r->syscalls++;
 	__atomic_fetch_add(&r->ctl->wakeups, 1, __ATOMIC_RELAXED);
 }
 
@@ -309,19 +306,30 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 	return 0;
 }
 
+/*
+ * Store a frame header at @rec except its seq word (bytes 8..15), which
+ * stays 0 until the commit.  Whole little-endian words, written directly:
+ * building the header elsewhere and copying it costs store-forwarding
+ * stalls on the hot path.
+ */
+static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
+				   uint16_t flags, uint64_t ts, uint32_t src)
+{
+	uint64_t *w = (uint64_t *)rec;
+
+	w[0] = htole64((uint64_t)len | (uint64_t)type << 32 |
+		       (uint64_t)flags << 48);
+	w[2] = htole64(ts);
+	w[3] = htole64((uint64_t)src);	/* src, resv = 0 */
+}
+
 static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 		    uint32_t len)
 {
-	struct myc_frame_hdr h = {
-		.len = len, .type = type, .flags = flags,
-		.ts_ns = myc_now_ns(), .src = (uint32_t)r->slot + 1,
-	};
 	uint8_t *rec = ring_rec(r, r->claim_pos);
-	uint8_t tmp[MYC_FRAME_HDR_SIZE];
 
-	myc_frame_hdr_store(tmp, &h);
-	memcpy(rec, tmp, 8);		/* len, type, flags */
-	memcpy(rec + 16, tmp + 16, 16);	/* ts_ns, src, resv; seq stays 0 */
+	hdr_store_noseq(rec, len, type, flags, myc_now_ns(),
+			(uint32_t)r->slot + 1);
 	if (len < r->claim_span)
 		memset(rec + len, 0, r->claim_span - len);
 	/* Commit.  xchg is a full barrier: it orders the frame before the
@@ -406,6 +414,7 @@ static int resync(struct myc_ring *r)
 	r->cursor = pos;
 	r->seq = s;
 	r->head_cache = pos;
+	r->need_head = true;
 	publish_cursor(r);
 	return 0;
 }
@@ -444,7 +453,15 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 	int err;
 
 	for (;;) {
-		if (r->cursor >= r->head_cache) {
+		/*
+		 * The seq word at the cursor can be trusted without looking at
+		 * the head when we got here by consuming the record before it:
+		 * the producer of that record zeroed this word before
+		 * committing it, and we acquired that commit.  After attach or
+		 * a resync the cursor came from the head instead, so the first
+		 * record waits until head_pos has moved past it.
+		 */
+		if (unlikely(r->need_head) && r->cursor >= r->head_cache) {
 			head = ld_acq(&r->ctl->head_pos);
 			if (head % 8 || head < r->cursor)
 				return broken(r);
@@ -452,7 +469,7 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 				return -RD_EMPTY;
 			r->head_cache = head;
 		}
-		if (lapped(r, r->head_cache)) {
+		if (!r->lossless && lapped(r, r->head_cache)) {
 			err = resync(r);
 			if (err)
 				return err;
@@ -462,7 +479,8 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		/* Pairs with the producer's xchg commit of the seq word. */
 		w = le64toh(ld_acq(ring_seqword(r, r->cursor)));
 		if (w < r->seq)
-			return -RD_PENDING;
+			return r->need_head || r->head_cache > r->cursor ?
+				-RD_PENDING : -RD_EMPTY;
 		if (w > r->seq) {
 			if (overwritten(r)) {
 				err = resync(r);
@@ -484,9 +502,11 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		if (myc_frame_check(&h) || h.len > r->hdr.max_frame ||
 		    h.seq != r->seq)
 			return broken(r);
+		/* span <= max_frame keeps every access inside the mirror. */
 		span = myc_frame_span(h.len);
-		if (span > r->head_cache - r->cursor)
-			return broken(r);
+		if (r->head_cache < r->cursor + span)
+			r->head_cache = r->cursor + span; /* claimed, known */
+		r->need_head = false;
 		if (h.flags & MYC_FRAME_F_PAD) {
 			r->cursor += span;
 			r->seq++;
@@ -512,8 +532,10 @@ static void sleep_for_data(struct myc_ring *r, int64_t ns,
 	st_sc(&r->cons->sleeping, 1);
 	v = ld_acq(&r->ctl->futex);
 	*ret = try_read(r, hdr, payload);
-	if (*ret == -RD_EMPTY || *ret == -RD_PENDING)
+	if (*ret == -RD_EMPTY || *ret == -RD_PENDING) {
 		ring_futex_wait(&r->ctl->futex, v, ns);
+		r->syscalls++;
+	}
 	if (__atomic_exchange_n(&r->cons->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
 		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
 }
@@ -521,7 +543,7 @@ static void sleep_for_data(struct myc_ring *r, int64_t ns,
 int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		  const void **payload, int timeout_ms)
 {
-	uint64_t start = 0, now, stuck = 0;
+	uint64_t start = 0, now, stuck = 0, head;
 	int64_t deadline = 0, ns;
 	unsigned int spins = 0;
 	int ret;
@@ -553,6 +575,16 @@ int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 			continue;
 		}
 		now = ring_mono_ns();
+		/* The hot path does not read the head; here (every 64 spins)
+		 * we do, to tell "nothing claimed" from "claimed, not
+		 * committed" (whose producer may have died). */
+		head = ld_acq(&r->ctl->head_pos);
+		if (head % 8 || head < r->cursor)
+			return broken(r);
+		if (head > r->head_cache)
+			r->head_cache = head;
+		if (r->head_cache > r->cursor)
+			ret = -RD_PENDING;
 		if (ret == -RD_PENDING) {
 			/* Claimed but not committed: its producer may be dead. */
 			if (!stuck) {

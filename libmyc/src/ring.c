@@ -447,6 +447,7 @@ static int attach_consumer(struct myc_ring *r)
 		r->cursor = pos;
 		r->seq = seqw & MYC_RING_SEQ_MASK;
 		r->head_cache = pos;
+		r->need_head = true;
 		st_rlx(&c->cursor, pos);
 		st_rlx(&c->seq, r->seq);
 		st_rlx(&c->pid, (uint32_t)getpid());
@@ -624,6 +625,7 @@ int myc_ring_info(struct myc_ring *r, struct myc_ring_info *info)
 	out.wakeups = ld_rlx(&r->ctl->wakeups);
 	out.recovered = ld_rlx(&r->ctl->recovered);
 	out.reclaimed = ld_rlx(&r->ctl->reclaimed);
+	out.handle_syscalls = r->syscalls;
 	*info = out;
 	return 0;
 }

@@ -24,6 +24,7 @@ struct myc_ring {
 	uint8_t *data;			/* data area (mirrored) */
 	uint64_t cap, mask;
 	uint32_t spin_ns;
+	uint64_t syscalls;		/* futex waits + wakes by this handle */
 
 	/* producer */
 	struct myc_ring_prod *prod;
@@ -36,6 +37,7 @@ struct myc_ring {
 	struct myc_ring_cons *cons;
 	uint64_t cursor, seq;		/* private: next record and its seq */
 	uint64_t head_cache;		/* last head_pos seen */
+	bool need_head;			/* cursor came from the head */
 	uint64_t lost, delivered;
 	bool peeked;
 	uint32_t peek_span;
