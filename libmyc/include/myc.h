@@ -263,7 +263,11 @@ struct myc_ring_opts {
 	const uint8_t *digest;	/* 32-byte schema digest: stored at create,
 				 * required to match at open (NULL: zeros at
 				 * create, not checked at open) */
+	uint32_t flags;		/* MYC_RING_O_* */
 };
+
+#define MYC_RING_O_NO_TIMESTAMP	0x1u	/* producer: leave ts_ns 0 (saves a
+					 * clock read per frame) */
 
 /*
  * Open ring @name ([A-Za-z0-9._-], 1..63 characters, not starting with '.')

@@ -328,8 +328,8 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 {
 	uint8_t *rec = ring_rec(r, r->claim_pos);
 
-	hdr_store_noseq(rec, len, type, flags, myc_now_ns(),
-			(uint32_t)r->slot + 1);
+	hdr_store_noseq(rec, len, type, flags,
+			r->no_ts ? 0 : myc_now_ns(), (uint32_t)r->slot + 1);
 	if (len < r->claim_span)
 		memset(rec + len, 0, r->claim_span - len);
 	/* Commit.  xchg is a full barrier: it orders the frame before the
@@ -395,6 +395,22 @@ static void publish_cursor(struct myc_ring *r)
 	 * a lossless producer's acquire load in recompute_limit(). */
 	st_rel(&r->cons->cursor, r->cursor);
 	st_rlx(&r->cons->seq, r->seq);
+	st_rlx(&r->cons->delivered, r->delivered);
+	r->published = r->cursor;
+}
+
+/*
+ * After each record: publish the cursor only every capacity/16 bytes (and
+ * always before waiting, see try_read()), so a lossless producer that polls
+ * it does not pull our line away on every frame.  A stale cursor only
+ * gives producers less room, never too much.
+ */
+static inline void advance_cursor(struct myc_ring *r, uint32_t span)
+{
+	r->cursor += span;
+	r->seq++;
+	if (r->cursor - r->published >= r->cap / 16)
+		publish_cursor(r);
 }
 
 /* Lapped: skip to the claim point; everything in between is lost. */
@@ -478,9 +494,13 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		rec = ring_rec(r, r->cursor);
 		/* Pairs with the producer's xchg commit of the seq word. */
 		w = le64toh(ld_acq(ring_seqword(r, r->cursor)));
-		if (w < r->seq)
+		if (w < r->seq) {
+			/* About to wait: let lossless producers have the room. */
+			if (r->published != r->cursor)
+				publish_cursor(r);
 			return r->need_head || r->head_cache > r->cursor ?
 				-RD_PENDING : -RD_EMPTY;
+		}
 		if (w > r->seq) {
 			if (overwritten(r)) {
 				err = resync(r);
@@ -508,9 +528,7 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 			r->head_cache = r->cursor + span; /* claimed, known */
 		r->need_head = false;
 		if (h.flags & MYC_FRAME_F_PAD) {
-			r->cursor += span;
-			r->seq++;
-			publish_cursor(r);
+			advance_cursor(r, span);
 			continue;
 		}
 		r->peek_span = span;
@@ -620,11 +638,8 @@ int myc_ring_release(struct myc_ring *r)
 	r->peeked = false;
 	if (!r->lossless && overwritten(r))
 		return -MYC_E_LAPPED;	/* next read resyncs and counts it */
-	r->cursor += r->peek_span;
-	r->seq++;
 	r->delivered++;
-	st_rlx(&r->cons->delivered, r->delivered);
-	publish_cursor(r);
+	advance_cursor(r, r->peek_span);
 	return 0;
 }
 

@@ -193,6 +193,7 @@ static int opts_check(const struct myc_ring_opts *o, struct myc_ring_opts *out)
 			d.max_consumers = RING_DEF_CONSUMERS;
 	}
 	if (d.policy > MYC_LOSSLESS || (d.mode & ~0777u) ||
+	    (d.flags & ~MYC_RING_O_NO_TIMESTAMP) ||
 	    d.capacity < MYC_RING_CAP_MIN || d.capacity > MYC_RING_CAP_MAX ||
 	    (d.capacity & (d.capacity - 1)) || d.capacity % page ||
 	    d.max_producers > MYC_RING_MAX_PRODUCERS ||
@@ -448,6 +449,7 @@ static int attach_consumer(struct myc_ring *r)
 		r->seq = seqw & MYC_RING_SEQ_MASK;
 		r->head_cache = pos;
 		r->need_head = true;
+		r->published = pos;
 		st_rlx(&c->cursor, pos);
 		st_rlx(&c->seq, r->seq);
 		st_rlx(&c->pid, (uint32_t)getpid());
@@ -502,6 +504,7 @@ struct myc_ring *myc_ring_open(const char *name, uint32_t flags,
 	r->slot = -1;
 	r->role = flags & (MYC_RING_PRODUCER | MYC_RING_CONSUMER);
 	r->spin_ns = o.spin_ns;
+	r->no_ts = o.flags & MYC_RING_O_NO_TIMESTAMP;
 	ring_path(r->path, sizeof(r->path), name);
 	err = ring_get_fd(name, r->path, flags, &o);
 	if (err < 0)
@@ -652,8 +655,13 @@ int myc_ring_cons_info(struct myc_ring *r, uint32_t j,
 	out.index = j;
 	out.pid = ld_rlx(&c->pid);
 	out.cursor = ld_acq(&c->cursor);
-	out.lag = pos >= out.cursor ? pos - out.cursor : 0;
 	out.delivered = ld_rlx(&c->delivered);
+	if (r->role == MYC_RING_CONSUMER && (int)j == r->slot) {
+		/* our own: fresher than what we last published */
+		out.cursor = r->cursor;
+		out.delivered = r->delivered;
+	}
+	out.lag = pos >= out.cursor ? pos - out.cursor : 0;
 	out.lost = ld_rlx(&c->lost);
 	out.overruns = ld_rlx(&c->overruns);
 	*ci = out;

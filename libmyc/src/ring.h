@@ -29,6 +29,7 @@ struct myc_ring {
 	/* producer */
 	struct myc_ring_prod *prod;
 	bool claimed;
+	bool no_ts;			/* MYC_RING_O_NO_TIMESTAMP */
 	uint64_t claim_pos, claim_seq;
 	uint32_t claim_len, claim_span;
 	uint64_t last_reap;		/* mono ns of the last dead-consumer scan */
@@ -38,6 +39,7 @@ struct myc_ring {
 	uint64_t cursor, seq;		/* private: next record and its seq */
 	uint64_t head_cache;		/* last head_pos seen */
 	bool need_head;			/* cursor came from the head */
+	uint64_t published;		/* cursor value last published */
 	uint64_t lost, delivered;
 	bool peeked;
 	uint32_t peek_span;

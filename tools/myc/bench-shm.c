@@ -271,7 +271,11 @@ static int tput_consumer(const struct bench_opts *o, void *arg)
 static int tput_producer(const struct bench_opts *o, void *arg)
 {
 	const struct tp *tp = arg;
-	struct myc_ring *p = myc_ring_open(ring_a, MYC_RING_PRODUCER, NULL);
+	struct myc_ring_opts ro = {
+		.sz = sizeof(ro),
+		.flags = getenv("MYC_BENCH_NO_TS") ? MYC_RING_O_NO_TIMESTAMP : 0,
+	};
+	struct myc_ring *p = myc_ring_open(ring_a, MYC_RING_PRODUCER, &ro);
 	unsigned char buf[64] = { 1 };
 	uint64_t i;
 
@@ -341,7 +345,7 @@ static int bench_shm(const struct bench_opts *o)
 	static const uint32_t sizes[] = { 64, 1024 };
 	struct bench_samples s;
 	char extra[64];
-	double spm, rate;
+	double spm = 0, rate = 0;
 	unsigned int k;
 	int err = 0;
 
