@@ -558,10 +558,46 @@ static void sleep_for_data(struct myc_ring *r, int64_t ns,
 		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Slow-path check while there is nothing to read (every 64 polls, and
+ * before sleeping).  The hot path does not read the head; here we do, to
+ * tell "nothing claimed" from "claimed, not committed", and start the
+ * dead-producer check when a claim stays uncommitted for STUCK_CHECK_NS,
+ * also across calls made with timeout 0.  Returns -RD_EMPTY, -RD_PENDING or
+ * -MYC_E_CORRUPT.
+ */
+static int idle_check(struct myc_ring *r, uint64_t now)
+{
+	uint64_t head = ld_acq(&r->ctl->head_pos);
+
+	if (head % 8 || head < r->cursor)
+		return broken(r);
+	if (head > r->head_cache)
+		r->head_cache = head;
+	if (r->head_cache <= r->cursor) {
+		r->stuck_ns = 0;
+		return -RD_EMPTY;
+	}
+	if (!r->stuck_ns) {
+		r->stuck_ns = now;
+	} else if (now - r->stuck_ns > STUCK_CHECK_NS) {
+		ring_recover_producers(r);
+		r->stuck_ns = now;
+	}
+	return -RD_PENDING;
+}
+
+static int got(struct myc_ring *r, int ret)
+{
+	r->peeked = true;
+	r->stuck_ns = 0;
+	return ret;
+}
+
 int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		  const void **payload, int timeout_ms)
 {
-	uint64_t start = 0, now, stuck = 0, head;
+	uint64_t start = 0, now;
 	int64_t deadline = 0, ns;
 	unsigned int spins = 0;
 	int ret;
@@ -576,44 +612,31 @@ int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		return -EBUSY;
 	for (;;) {
 		ret = try_read(r, hdr, payload);
-		if (ret >= 0) {
-			r->peeked = true;
-			return ret;
-		}
+		if (ret >= 0)
+			return got(r, ret);
 		if (ret != -RD_EMPTY && ret != -RD_PENDING)
 			return ret;
-		if (!timeout_ms)
+		if (!timeout_ms) {
+			if (!(++r->idle_polls & 63)) {
+				ret = idle_check(r, ring_mono_ns());
+				if (ret == -MYC_E_CORRUPT)
+					return ret;
+			}
 			return -EAGAIN;
+		}
 		if (!start) {
 			start = ring_mono_ns();
 			deadline = deadline_of(timeout_ms);
 		}
-		if ((++spins & 63) && spins < (1u << 30)) {
+		/* spin_ns 0: go to sleep at once */
+		if (r->spin_ns && (++spins & 63) && spins < (1u << 30)) {
 			cpu_relax();
 			continue;
 		}
 		now = ring_mono_ns();
-		/* The hot path does not read the head; here (every 64 spins)
-		 * we do, to tell "nothing claimed" from "claimed, not
-		 * committed" (whose producer may have died). */
-		head = ld_acq(&r->ctl->head_pos);
-		if (head % 8 || head < r->cursor)
-			return broken(r);
-		if (head > r->head_cache)
-			r->head_cache = head;
-		if (r->head_cache > r->cursor)
-			ret = -RD_PENDING;
-		if (ret == -RD_PENDING) {
-			/* Claimed but not committed: its producer may be dead. */
-			if (!stuck) {
-				stuck = now;
-			} else if (now - stuck > STUCK_CHECK_NS) {
-				ring_recover_producers(r);
-				stuck = now;
-			}
-		} else {
-			stuck = 0;
-		}
+		ret = idle_check(r, now);
+		if (ret == -MYC_E_CORRUPT)
+			return ret;
 		ns = left_ns(deadline);
 		if (!ns)
 			return -ETIMEDOUT;
@@ -622,10 +645,8 @@ int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		if (ret == -RD_PENDING && (ns < 0 || ns > (int64_t)STUCK_CHECK_NS))
 			ns = STUCK_CHECK_NS;
 		sleep_for_data(r, ns, hdr, payload, &ret);
-		if (ret >= 0) {
-			r->peeked = true;
-			return ret;
-		}
+		if (ret >= 0)
+			return got(r, ret);
 		if (ret != -RD_EMPTY && ret != -RD_PENDING)
 			return ret;
 	}

@@ -42,6 +42,8 @@ struct myc_ring {
 	uint64_t published;		/* cursor value last published */
 	uint64_t lost, delivered;
 	bool peeked;
+	uint64_t stuck_ns;		/* since when a claim stays uncommitted */
+	uint64_t idle_polls;		/* timeout-0 polls that found nothing */
 	uint32_t peek_span;
 
 	char path[96];

@@ -5,7 +5,8 @@
  * finds the producer dead, turns its claim into padding and goes on to the
  * frames of a live producer; the same when the producer dies in the middle
  * of its claim (head still owned by it, simulated by leaving it dirty);
- * and a new producer that gets the dead one's slot finishes its claim too.
+ * and a new producer that gets the dead one's slot finishes its claim too;
+ * also for a consumer that only polls with timeout 0.
  * The ring's "recovered" counter counts each dead claim once.
  * Sanitizers: tsan
  */
@@ -48,7 +49,7 @@ static int claim_and_hang(void *arg)
 }
 
 static void one_case(struct myc_ring *c, void *dirty, uint64_t round,
-		     bool live_first)
+		     bool live_first, bool poll)
 {
 	struct myc_ring_info info = { .sz = sizeof(info) };
 	struct myc_frame_hdr h;
@@ -71,7 +72,20 @@ static void one_case(struct myc_ring *c, void *dirty, uint64_t round,
 	v = round;
 	RT_EQ(myc_ring_send(live, 9, &v, sizeof(v), 5000), 0);
 	v = 0;
-	RT_EQ(myc_ring_recv(c, &h, &v, sizeof(v), 5000), sizeof(v));
+	if (poll) {
+		/* a consumer that only ever polls (timeout 0) recovers too */
+		int rc, k;
+
+		for (k = 0; k < 200000; k++) {
+			rc = myc_ring_recv(c, &h, &v, sizeof(v), 0);
+			if (rc != -EAGAIN)
+				break;
+			usleep(100);
+		}
+		RT_EQ(rc, sizeof(v));
+	} else {
+		RT_EQ(myc_ring_recv(c, &h, &v, sizeof(v), 5000), sizeof(v));
+	}
 	RT_EQ(v, round);
 	RT_EQ(myc_ring_info(c, &info), 0);
 	RT_EQ(info.recovered, round);
@@ -93,8 +107,8 @@ int main(void)
 	RT_CHECK(c);
 	/* One producer slot: the live producer reuses the dead one's slot,
 	 * so recovery happens in open (dirty head) or in the consumer. */
-	one_case(c, NULL, 1, false);
-	one_case(c, (void *)1, 2, false);
+	one_case(c, NULL, 1, false, false);
+	one_case(c, (void *)1, 2, false, false);
 	myc_ring_free(c);
 
 	/* Detection by the consumer (dead claim) and by the live producer
@@ -102,8 +116,9 @@ int main(void)
 	o.max_producers = 2;
 	c = myc_ring_open(name, MYC_RING_CONSUMER | MYC_RING_CREATE, &o);
 	RT_CHECK(c);
-	one_case(c, NULL, 1, true);
-	one_case(c, (void *)1, 2, true);
+	one_case(c, NULL, 1, true, false);
+	one_case(c, (void *)1, 2, true, false);
+	one_case(c, NULL, 3, true, true);
 	RT_EQ(myc_ring_lost(c), 0);
 	myc_ring_free(c);
 	RT_CHECK(!rt_ring_exists(name));
