@@ -55,7 +55,7 @@ static int stat_one(const char *name, void *arg)
 		       (unsigned long long)info.reclaimed);
 	else
 		printf("%-24s user %-8s cap %-9llu prod %-3u cons %-3u pos %-12llu "
-		       "seq %-10llu waiters %u wakeups %llu recovered %llu "
+		       "frames %-10llu waiters %u wakeups %llu recovered %llu "
 		       "reclaimed %llu\n", name,
 		       info.policy == MYC_LOSSLESS ? "lossless" : "lossy",
 		       (unsigned long long)info.capacity, info.producers,
