@@ -130,10 +130,14 @@ struct myc_ring_hdr {
  *             to "clean" the next record's seq word, 0 when clean
  * A producer claims [pos, pos + span) only from a clean head, moving it to
  * {pos + span, seq + 1 | owner}; it then zeroes the seq word at
- * pos + span (MYC_RING_GUARD) and CASes the owner bits back to 0.  So a
- * reader that saw head_pos > p (acquire) never reads a stale seq word at p
- * left by an earlier lap: stale payload can never pass for a commit.  A
- * dead owner is found through its producer slot and cleaned by a survivor.
+ * pos + span (MYC_RING_GUARD) and stores the owner bits back to 0 (only
+ * the owner, or a survivor that proved it dead, changes a dirty head).  The
+ * zeroing happens before the record at pos is committed, so a reader that
+ * consumed the record at pos reads at pos + span either 0 or the real
+ * commit, never stale payload from an earlier lap; a reader whose cursor
+ * came from the head (attach, resync) first waits for head_pos > cursor
+ * (acquire).  Readers do not touch the head on their hot path.  A dead
+ * owner is found through its producer slot and cleaned by a survivor.
  */
 #define MYC_RING_SEQ_MASK	((1ULL << 56) - 1)
 #define MYC_RING_OWNER_SHIFT	56
@@ -154,7 +158,9 @@ struct myc_ring_ctl {
 	__u8  pad1[MYC_RING_LINE - 8];
 	/* line 2: lossless producers' cached limit: claims must end (plus
 	 * MYC_RING_GUARD) at or before this position; recomputed from the
-	 * consumer cursors only when a claim would pass it. */
+	 * consumer cursors only when a claim would pass it (compare-and-swap
+	 * from the value read before the scan); a joining consumer lowers it
+	 * to its cursor + capacity. */
 	__u64 limit;
 	__u8  pad2[MYC_RING_LINE - 8];
 	/* line 3: statistics (relaxed, informational) */
@@ -198,9 +204,10 @@ struct myc_ring_prod {
 
 /*
  * A consumer page (hdr.off_cons + j * hdr.page_size): the only memory a
- * consumer writes.  cursor is the position of the next record it will
- * read; it publishes it with release after it is done with a record, so a
- * lossless producer that reads it (acquire) may reuse everything before.
+ * consumer writes (in userspace mode it also pads dead producers' claims).
+ * cursor is the position up to which it is done; it publishes it with
+ * release, at least every capacity/16 bytes and always before it waits, so
+ * a lossless producer that reads it (acquire) may reuse everything before.
  */
 struct myc_ring_cons {
 	/* line 0: hot, read by lossless producers */
