@@ -349,26 +349,16 @@ static int ring_get_fd(const char *name, const char *path, uint32_t flags,
 	return -EAGAIN;
 }
 
-static struct myc_ring_prod *prod_slot(struct myc_ring *r, uint32_t k)
+struct myc_ring_prod *ring_prod(struct myc_ring *r, uint32_t k)
 {
 	return (struct myc_ring_prod *)(r->base + r->hdr.off_prod +
 					(uint64_t)k * r->hdr.prod_stride);
 }
 
-static struct myc_ring_cons *cons_page(struct myc_ring *r, uint32_t j)
+struct myc_ring_cons *ring_cons(struct myc_ring *r, uint32_t j)
 {
 	return (struct myc_ring_cons *)(r->base + r->hdr.off_cons +
 					(uint64_t)j * r->hdr.page_size);
-}
-
-struct myc_ring_prod *ring_prod(struct myc_ring *r, uint32_t k)
-{
-	return prod_slot(r, k);
-}
-
-struct myc_ring_cons *ring_cons(struct myc_ring *r, uint32_t j)
-{
-	return cons_page(r, j);
 }
 
 bool ring_owner_dead(struct myc_ring *r, uint64_t lock_off)
@@ -383,7 +373,7 @@ bool ring_owner_dead(struct myc_ring *r, uint64_t lock_off)
  */
 void ring_cons_reset(struct myc_ring *r, uint32_t j, bool dead)
 {
-	struct myc_ring_cons *c = cons_page(r, j);
+	struct myc_ring_cons *c = ring_cons(r, j);
 
 	if (__atomic_exchange_n(&c->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
 		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
@@ -412,7 +402,7 @@ static int attach_producer(struct myc_ring *r)
 
 	for (k = 0; k < r->hdr.max_producers; k++) {
 		uint64_t off = r->hdr.lock_base + MYC_RING_LOCK_PROD(k);
-		struct myc_ring_prod *p = prod_slot(r, k);
+		struct myc_ring_prod *p = ring_prod(r, k);
 
 		if (ring_lock(r->fd, off, true))
 			continue;
@@ -436,7 +426,7 @@ static int attach_consumer(struct myc_ring *r)
 
 	for (j = 0; j < r->hdr.max_consumers; j++) {
 		uint64_t off = r->hdr.lock_base + MYC_RING_LOCK_CONS(j);
-		struct myc_ring_cons *c = cons_page(r, j);
+		struct myc_ring_cons *c = ring_cons(r, j);
 
 		if (ring_lock(r->fd, off, true))
 			continue;
@@ -612,11 +602,11 @@ int myc_ring_info(struct myc_ring *r, struct myc_ring_info *info)
 	out.capacity = r->cap;
 	out.max_frame = r->hdr.max_frame;
 	for (k = 0; k < r->hdr.max_producers; k++)
-		if (ld_acq(&prod_slot(r, k)->state) != MYC_RING_PS_FREE &&
+		if (ld_acq(&ring_prod(r, k)->state) != MYC_RING_PS_FREE &&
 		    !ring_owner_dead(r, MYC_RING_LOCK_PROD(k)))
 			out.producers++;
 	for (k = 0; k < r->hdr.max_consumers; k++)
-		if (ld_acq(&cons_page(r, k)->state) == MYC_RING_CS_ACTIVE &&
+		if (ld_acq(&ring_cons(r, k)->state) == MYC_RING_CS_ACTIVE &&
 		    ((r->role == MYC_RING_CONSUMER && (int)k == r->slot) ||
 		     !ring_owner_dead(r, MYC_RING_LOCK_CONS(k))))
 			out.consumers++;
@@ -644,7 +634,7 @@ int myc_ring_cons_info(struct myc_ring *r, uint32_t j,
 		return -EINVAL;
 	if (j >= r->hdr.max_consumers)
 		return -ERANGE;
-	c = cons_page(r, j);
+	c = ring_cons(r, j);
 	if (ld_acq(&c->state) != MYC_RING_CS_ACTIVE)
 		return -ENOENT;
 	if (!(r->role == MYC_RING_CONSUMER && (int)j == r->slot) &&

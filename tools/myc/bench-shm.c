@@ -46,6 +46,16 @@ struct shared {
 static struct shared *sh;
 static char ring_a[64], ring_b[64];
 
+/* Producer options: MYC_BENCH_NO_TS=1 in the environment drops the frame
+ * timestamp (MYC_RING_O_NO_TIMESTAMP) to show what the clock read costs. */
+static const struct myc_ring_opts *prod_opts(void)
+{
+	static struct myc_ring_opts ro = { .sz = sizeof(ro) };
+
+	ro.flags = getenv("MYC_BENCH_NO_TS") ? MYC_RING_O_NO_TIMESTAMP : 0;
+	return &ro;
+}
+
 static long futex(uint32_t *u, int op, uint32_t v)
 {
 	return syscall(SYS_futex, u, op, v, NULL, NULL, 0);
@@ -164,7 +174,8 @@ static int ring_pp_b(const struct bench_opts *o, void *arg)
 	const struct pp *pp = arg;
 	struct myc_ring_opts ro = { .sz = sizeof(ro), .spin_ns = pp->spin_ns };
 	struct myc_ring *in = myc_ring_open(ring_a, MYC_RING_CONSUMER, &ro);
-	struct myc_ring *out = myc_ring_open(ring_b, MYC_RING_PRODUCER, NULL);
+	struct myc_ring *out = myc_ring_open(ring_b, MYC_RING_PRODUCER,
+					     prod_opts());
 	unsigned char buf[1024];
 	struct myc_frame_hdr h;
 	uint64_t i;
@@ -200,7 +211,7 @@ static int ring_pp(const struct bench_opts *o, const struct pp *pp,
 
 	memset(buf, 0x5a, sizeof(buf));
 	out = myc_ring_open(ring_a, MYC_RING_PRODUCER | MYC_RING_CREATE |
-			    MYC_RING_EXCL, NULL);
+			    MYC_RING_EXCL, prod_opts());
 	in = myc_ring_open(ring_b, MYC_RING_CONSUMER | MYC_RING_CREATE |
 			   MYC_RING_EXCL, &ro);
 	if (!out || !in) {
@@ -271,11 +282,8 @@ static int tput_consumer(const struct bench_opts *o, void *arg)
 static int tput_producer(const struct bench_opts *o, void *arg)
 {
 	const struct tp *tp = arg;
-	struct myc_ring_opts ro = {
-		.sz = sizeof(ro),
-		.flags = getenv("MYC_BENCH_NO_TS") ? MYC_RING_O_NO_TIMESTAMP : 0,
-	};
-	struct myc_ring *p = myc_ring_open(ring_a, MYC_RING_PRODUCER, &ro);
+	struct myc_ring *p = myc_ring_open(ring_a, MYC_RING_PRODUCER,
+					   prod_opts());
 	unsigned char buf[64] = { 1 };
 	uint64_t i;
 
