@@ -25,6 +25,7 @@
 #define DIRTY_CHECK_NS		1000000ull	/* dirty head: check owner */
 #define STUCK_CHECK_NS		10000000ull	/* uncommitted: check producers */
 #define BP_CHECK_NS		1000000ull	/* back-pressure: check consumers */
+#define IDLE_CHECK_NS		1000000ull	/* spinning: look at the head */
 
 /* Private status of try_read(): nothing claimed / claimed, uncommitted. */
 #define RD_EMPTY	1
@@ -597,7 +598,7 @@ static int got(struct myc_ring *r, int ret)
 int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		  const void **payload, int timeout_ms)
 {
-	uint64_t start = 0, now;
+	uint64_t start = 0, now, last_check = 0;
 	int64_t deadline = 0, ns;
 	unsigned int spins = 0;
 	int ret;
@@ -634,10 +635,17 @@ int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 			continue;
 		}
 		now = ring_mono_ns();
-		ret = idle_check(r, now);
-		if (ret == -MYC_E_CORRUPT)
-			return ret;
 		ns = left_ns(deadline);
+		/* Look at the head (a line producers write on every claim)
+		 * only every IDLE_CHECK_NS while spinning, so a spinning
+		 * consumer does not pull it away from them. */
+		if (now - last_check >= IDLE_CHECK_NS || !ns ||
+		    now - start >= r->spin_ns) {
+			last_check = now;
+			ret = idle_check(r, now);
+			if (ret == -MYC_E_CORRUPT)
+				return ret;
+		}
 		if (!ns)
 			return -ETIMEDOUT;
 		if (now - start < r->spin_ns)

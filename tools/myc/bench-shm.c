@@ -4,6 +4,7 @@
  * cores, against same-run baselines.
  *
  *   raw-spin    cross-process cache-line ping-pong over shared memory
+ *   raw-spin-96 the same with a 96-byte record (two lines) each way
  *   raw-futex   cross-process futex ping-pong (wake every time)
  *   shm         ring ping-pong, consumers spinning          (64 B, 1 KiB)
  *   shm-sleep   ring ping-pong, consumers sleep at once     (64 B, 1 KiB)
@@ -34,6 +35,9 @@
 
 /* Shared between the benchmark's processes (anonymous shared mapping). */
 struct shared {
+	/* raw-spin-96: a 96-byte record (two cache lines) per direction */
+	uint64_t rec_ab[16] __attribute__((aligned(LINE)));
+	uint64_t rec_ba[16] __attribute__((aligned(LINE)));
 	uint64_t ping __attribute__((aligned(LINE)));
 	uint64_t pong __attribute__((aligned(LINE)));
 	uint32_t fping __attribute__((aligned(LINE)));
@@ -115,6 +119,61 @@ static int raw_spin(const struct bench_opts *o, struct bench_samples *s)
 		__atomic_store_n(&sh->ping, i, __ATOMIC_RELEASE);
 		while (__atomic_load_n(&sh->pong, __ATOMIC_ACQUIRE) != i)
 			bench_relax();
+		if (i > o->warmup)
+			bench_samples_add(s, (bench_now_ns() - t0) / 2);
+	}
+	return reap(pid);
+}
+
+/*
+ * raw-spin-96: like raw-spin, but each side writes a 96-byte record (the
+ * span of a 64-byte frame: two cache lines) and the reader copies it after
+ * seeing its flag word, the least a ring hop of such a frame must move.
+ */
+static void rec_put(uint64_t *rec, uint64_t i)
+{
+	int k;
+
+	for (k = 1; k < 12; k++)
+		rec[k] = i + (uint64_t)k;
+	__atomic_store_n(&rec[0], i, __ATOMIC_RELEASE);
+}
+
+static uint64_t rec_get(uint64_t *rec, uint64_t i)
+{
+	uint64_t sum = 0;
+	int k;
+
+	while (__atomic_load_n(&rec[0], __ATOMIC_ACQUIRE) != i)
+		bench_relax();
+	for (k = 1; k < 12; k++)
+		sum += __atomic_load_n(&rec[k], __ATOMIC_RELAXED);
+	return sum;
+}
+
+static int raw_spin96_b(const struct bench_opts *o, void *arg)
+{
+	uint64_t i;
+
+	for (i = 1; i <= total(o); i++) {
+		rec_get(sh->rec_ab, i);
+		rec_put(sh->rec_ba, i);
+	}
+	return 0;
+}
+
+static int raw_spin96(const struct bench_opts *o, struct bench_samples *s)
+{
+	uint64_t i, t0;
+	pid_t pid;
+
+	memset(sh->rec_ab, 0, sizeof(sh->rec_ab));
+	memset(sh->rec_ba, 0, sizeof(sh->rec_ba));
+	pid = spawn(o->cpu_b, raw_spin96_b, o, NULL);
+	for (i = 1; i <= total(o); i++) {
+		t0 = bench_now_ns();
+		rec_put(sh->rec_ab, i);
+		rec_get(sh->rec_ba, i);
 		if (i > o->warmup)
 			bench_samples_add(s, (bench_now_ns() - t0) / 2);
 	}
@@ -372,6 +431,12 @@ static int bench_shm(const struct bench_opts *o)
 		if (err)
 			goto out;
 		report_lat(o, "raw-spin", 8, &s, NULL);
+	}
+	if (bench_selected(o, "raw-spin-96")) {
+		err = raw_spin96(o, &s);
+		if (err)
+			goto out;
+		report_lat(o, "raw-spin-96", 96, &s, NULL);
 	}
 	if (bench_selected(o, "raw-futex")) {
 		err = raw_futex(o, &s);
