@@ -4,6 +4,7 @@
  * "myc gc" (or myc_ring_gc()) removes it, while a ring with a live user is
  * left alone; creating a ring over the name of a dead one replaces it with
  * a fresh ring; rings are created owner-only (0600) unless a mode is given.
+ * Sanitizers: tsan
  */
 #include <errno.h>
 #include <signal.h>

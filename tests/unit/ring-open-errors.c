@@ -7,6 +7,7 @@
  * claim (EMSGSIZE), type 0 (MYC_E_FRAME_TYPE), commit without claim,
  * peek twice, a small receive buffer (EMSGSIZE, frame kept), and abort
  * (consumers skip the aborted claim).
+ * Sanitizers: tsan
  */
 #include <errno.h>
 #include <string.h>

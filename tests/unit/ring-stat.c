@@ -5,6 +5,7 @@
  * consumer's cursor, lag, delivered and lost counts, as the library's
  * myc_ring_info()/myc_ring_cons_info() report them; a dead consumer
  * (killed) is not listed; an unknown ring name gives an error line.
+ * Sanitizers: tsan
  */
 #include <errno.h>
 #include <signal.h>
