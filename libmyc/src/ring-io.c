@@ -70,10 +70,24 @@ static int64_t left_ns(int64_t deadline)
 /* Recovery                                                                  */
 /* ------------------------------------------------------------------------ */
 
-/* Store a padding frame over [pos, pos+span) and commit it with @seq. */
+/*
+ * Store a frame header at @rec except its seq word (bytes 8..15), which
+ * stays 0 until the commit.  Whole little-endian words, written directly:
+ * building the header elsewhere and copying it costs store-forwarding
+ * stalls on the hot path.
+ */
 static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
-				   uint16_t flags, uint64_t ts, uint32_t src);
+				   uint16_t flags, uint64_t ts, uint32_t src)
+{
+	uint64_t *w = (uint64_t *)rec;
 
+	w[0] = htole64((uint64_t)len | (uint64_t)type << 32 |
+		       (uint64_t)flags << 48);
+	w[2] = htole64(ts);
+	w[3] = htole64((uint64_t)src);	/* src, resv = 0 */
+}
+
+/* Store a padding frame over [pos, pos+span) and commit it with @seq. */
 /* Store a padding frame over [pos, pos+span) and commit it with @seq. */
 static void write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
 		      uint64_t seq, uint32_t src)
@@ -305,23 +319,6 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 	r->claim_span = span;
 	*payload = ring_rec(r, pos) + MYC_FRAME_HDR_SIZE;
 	return 0;
-}
-
-/*
- * Store a frame header at @rec except its seq word (bytes 8..15), which
- * stays 0 until the commit.  Whole little-endian words, written directly:
- * building the header elsewhere and copying it costs store-forwarding
- * stalls on the hot path.
- */
-static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
-				   uint16_t flags, uint64_t ts, uint32_t src)
-{
-	uint64_t *w = (uint64_t *)rec;
-
-	w[0] = htole64((uint64_t)len | (uint64_t)type << 32 |
-		       (uint64_t)flags << 48);
-	w[2] = htole64(ts);
-	w[3] = htole64((uint64_t)src);	/* src, resv = 0 */
 }
 
 static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
