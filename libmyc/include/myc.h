@@ -529,6 +529,157 @@ struct myc_route {
 MYC_API int myc_topo_route(const struct myc_topo *topo, const char *from,
 			   const char *to, struct myc_route *route);
 
+/* Shared-memory rings between processes (docs/ring-format.md)              */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A ring is a named shared-memory object carrying frames from any number of
+ * producer processes to any number of consumer processes; every consumer
+ * sees every frame (fan-out without copies).  A handle is one role on one
+ * ring: open a ring twice to be both producer and consumer.  Handles are
+ * not shared across fork(): open rings in the process that uses them.  A
+ * handle is used by one thread at a time.
+ */
+struct myc_ring;
+
+/* myc_ring_open() flags */
+#define MYC_RING_PRODUCER	0x1u	/* open to publish */
+#define MYC_RING_CONSUMER	0x2u	/* open to receive (own cursor) */
+#define MYC_RING_CREATE		0x4u	/* create the ring if it does not
+					 * exist (or only dead users hold it) */
+#define MYC_RING_EXCL		0x8u	/* with CREATE: -EEXIST if it exists */
+
+struct myc_ring_opts {
+	size_t sz;
+	uint32_t policy;	/* create: MYC_LOSSY (default) or MYC_LOSSLESS */
+	uint32_t mode;		/* create: file mode, default 0600 */
+	uint64_t capacity;	/* create: data bytes, a power of two between
+				 * 4 KiB and 4 GiB, default 1 MiB */
+	uint32_t max_frame;	/* create: largest frame (header + payload),
+				 * default and maximum the smaller of
+				 * MYC_FRAME_MAX and capacity / 2 - 32 */
+	uint32_t max_producers;	/* create: default 8, at most 255 */
+	uint32_t max_consumers;	/* create: default 8, at most 1024 */
+	uint32_t spin_ns;	/* consumer: spin this long before sleeping on
+				 * the futex, default 50000; 0 = sleep at once */
+	const uint8_t *digest;	/* 32-byte schema digest: stored at create,
+				 * required to match at open (NULL: zeros at
+				 * create, not checked at open) */
+	uint32_t flags;		/* MYC_RING_O_* */
+};
+
+#define MYC_RING_O_NO_TIMESTAMP	0x1u	/* producer: leave ts_ns 0 (saves a
+					 * clock read per frame) */
+
+/*
+ * Open ring @name ([A-Za-z0-9._-], 1..63 characters, not starting with '.')
+ * with role MYC_RING_PRODUCER or MYC_RING_CONSUMER (or neither, to inspect
+ * it with myc_ring_info()).  In pure userspace mode the ring is the file
+ * /dev/shm/myc.<name>, removed when its last handle is freed.  NULL and
+ * errno: EINVAL (bad name, flags or options), ENOENT (no such ring and no
+ * MYC_RING_CREATE), EEXIST (MYC_RING_EXCL), EUSERS (all producer or
+ * consumer slots taken), MYC_E_CORRUPT (the ring's header failed
+ * validation), MYC_E_VERSION, MYC_E_DIGEST, or a system errno.
+ */
+MYC_API struct myc_ring *myc_ring_open(const char *name, uint32_t flags,
+				       const struct myc_ring_opts *opts);
+/* Release the handle (an open claim is aborted); the last user removes
+ * the ring. */
+MYC_API void myc_ring_free(struct myc_ring *ring);
+
+/*
+ * Producer: claim room for a payload of @size bytes and point *@payload at
+ * it, inside the ring; fill it, then myc_ring_commit() or myc_ring_abort().
+ * One claim per handle at a time.  @timeout_ms (lossless rings): 0 = fail at
+ * once when consumers are full, -1 = wait forever, else wait up to that
+ * long.  Returns 0, -EINVAL, -EMSGSIZE (above the ring's max frame), -EBUSY
+ * (a claim is open), -EPERM (not a producer), -MYC_E_BACK_PRESSURED,
+ * -ETIMEDOUT, -MYC_E_CORRUPT.
+ */
+MYC_API int myc_ring_claim(struct myc_ring *ring, size_t size, void **payload,
+			   int timeout_ms);
+/* Publish the claimed frame with type id @type (stamps seq and time).
+ * Returns 0, -EINVAL (no claim) or -MYC_E_FRAME_TYPE. */
+MYC_API int myc_ring_commit(struct myc_ring *ring, uint16_t type);
+/* Give the claim up; consumers skip it as padding. */
+MYC_API void myc_ring_abort(struct myc_ring *ring);
+/* claim + copy + commit */
+MYC_API int myc_ring_send(struct myc_ring *ring, uint16_t type,
+			  const void *data, size_t size, int timeout_ms);
+
+/*
+ * Consumer: wait up to @timeout_ms (0 = poll, -1 = forever) for the next
+ * frame and return its payload size; *@hdr gets its validated header and
+ * *@payload points at the payload inside the ring (valid until
+ * myc_ring_release()).  Padding frames are skipped.  Errors: -EAGAIN
+ * (nothing, timeout 0), -ETIMEDOUT, -EPERM (not a consumer), -EBUSY (a peek
+ * is not released), -MYC_E_CORRUPT (the ring failed validation; the handle
+ * stays broken).  Lost frames are counted (myc_ring_lost()).
+ */
+MYC_API int myc_ring_peek(struct myc_ring *ring, struct myc_frame_hdr *hdr,
+			  const void **payload, int timeout_ms);
+/*
+ * Done with the peeked frame.  Returns 0, or -MYC_E_LAPPED on a lossy ring
+ * when a producer may have overwritten it while it was read: the caller
+ * must discard what it read (the frame counts as lost).
+ */
+MYC_API int myc_ring_release(struct myc_ring *ring);
+/* peek + copy + release (never delivers a torn frame).  Copies the payload
+ * into @buf; -EMSGSIZE (frame not consumed) when @buflen is too small. */
+MYC_API int myc_ring_recv(struct myc_ring *ring, struct myc_frame_hdr *hdr,
+			  void *buf, size_t buflen, int timeout_ms);
+/* Frames this consumer lost because it was lapped (lossy rings), exact. */
+MYC_API uint64_t myc_ring_lost(const struct myc_ring *ring);
+
+/* A snapshot of a ring (myc stat). */
+struct myc_ring_info {
+	size_t sz;
+	uint32_t policy;	/* enum myc_policy */
+	uint32_t flags;		/* MYC_RING_HF_* from the header */
+	uint64_t capacity;
+	uint32_t max_frame;
+	uint32_t producers;	/* live producer handles */
+	uint32_t consumers;	/* live consumer handles */
+	uint32_t waiters;	/* consumers asleep on the futex */
+	uint64_t head_pos;	/* next claim position */
+	uint64_t head_seq;	/* next frame's seq */
+	uint64_t wakeups;	/* futex wakes issued by producers */
+	uint64_t recovered;	/* dead producers' claims padded */
+	uint64_t reclaimed;	/* dead consumers' cursors freed */
+	uint64_t handle_syscalls; /* futex waits and wakes made through this
+				   * handle (the only syscalls on the data
+				   * path) */
+};
+
+struct myc_ring_cons_info {
+	size_t sz;
+	uint32_t index;		/* consumer slot */
+	uint32_t pid;
+	uint64_t cursor;
+	uint64_t lag;		/* head_pos - cursor, bytes */
+	uint64_t delivered;
+	uint64_t lost;
+	uint64_t overruns;
+};
+
+/* Fill @info (set info->sz first).  Returns 0 or -EINVAL. */
+MYC_API int myc_ring_info(struct myc_ring *ring, struct myc_ring_info *info);
+/* Fill @ci for consumer slot @index.  Returns 0, -ENOENT (slot free or its
+ * owner dead), -ERANGE (past the last slot), -EINVAL. */
+MYC_API int myc_ring_cons_info(struct myc_ring *ring, uint32_t index,
+			       struct myc_ring_cons_info *ci);
+/* The ring's name. */
+MYC_API const char *myc_ring_name(const struct myc_ring *ring);
+
+/*
+ * Call @fn for every ring name in /dev/shm (userspace mode).  Stops when @fn
+ * returns non-zero and returns that; else 0 or -errno.
+ */
+MYC_API int myc_ring_list(int (*fn)(const char *name, void *ctx), void *ctx);
+/* Remove every ring whose users have all died.  Returns how many were
+ * removed or -errno. */
+MYC_API int myc_ring_gc(void);
+
 #ifdef __cplusplus
 }
 #endif

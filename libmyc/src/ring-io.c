@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Ring protocol: claim, commit, read, wait, and recovery from dead peers
+ * (docs/ring-format.md, "Protocol").
+ *
+ *   head {P, E | 0} --CAS16--> {P+span, E+1 | me}     claim [P, P+span)
+ *        zero the seq word at P+span; head_seq := E+1    clean the head
+ *        fill header (seq word stays 0) and payload at P
+ *        xchg seq word at P := E                          commit
+ *
+ * A reader at position p expecting E trusts p only once it has seen
+ * head_pos > p (so the seq word there was cleaned after the last lap) and
+ * then reads exactly E in the seq word.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "frame.h"
+
+#define DIRTY_CHECK_NS		1000000ull	/* dirty head: check owner */
+#define STUCK_CHECK_NS		10000000ull	/* uncommitted: check producers */
+#define BP_CHECK_NS		1000000ull	/* back-pressure: check consumers */
+#define IDLE_CHECK_NS		1000000ull	/* spinning: look at the head */
+
+/* Private status of try_read(): nothing claimed / claimed, uncommitted. */
+#define RD_EMPTY	1
+#define RD_PENDING	2
+
+/* Back off while waiting for another process: spin, yield, then sleep
+ * 20 us doubling up to 1 ms (a producer held back for long costs little). */
+static void nap(unsigned int *spins)
+{
+	if (++*spins < 64) {
+		cpu_relax();
+	} else if (*spins < 128) {
+		sched_yield();
+	} else {
+		unsigned int shift = *spins - 128 < 6 ? *spins - 128 : 6;
+		struct timespec ts = { 0, 20000L << shift };
+
+		if (ts.tv_nsec > 1000000)
+			ts.tv_nsec = 1000000;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int64_t deadline_of(int timeout_ms)
+{
+	return timeout_ms < 0 ? -1 :
+		(int64_t)(ring_mono_ns() + (uint64_t)timeout_ms * 1000000ull);
+}
+
+/* ns left until @deadline (-1 = forever), 0 when passed. */
+static int64_t left_ns(int64_t deadline)
+{
+	uint64_t now;
+
+	if (deadline < 0)
+		return -1;
+	now = ring_mono_ns();
+	return (uint64_t)deadline > now ? deadline - (int64_t)now : 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Recovery                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Store a frame header at @rec except its seq word (bytes 8..15), which
+ * stays 0 until the commit.  Whole little-endian words, written directly:
+ * building the header elsewhere and copying it costs store-forwarding
+ * stalls on the hot path.
+ */
+static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
+				   uint16_t flags, uint64_t ts, uint32_t src)
+{
+	uint64_t *w = (uint64_t *)rec;
+
+	w[0] = htole64((uint64_t)len | (uint64_t)type << 32 |
+		       (uint64_t)flags << 48);
+	w[2] = htole64(ts);
+	w[3] = htole64((uint64_t)src);	/* src, resv = 0 */
+}
+
+/* Store a padding frame over [pos, pos+span) and commit it with @seq. */
+/* Store a padding frame over [pos, pos+span) and commit it with @seq. */
+static void write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
+		      uint64_t seq, uint32_t src)
+{
+	hdr_store_noseq(ring_rec(r, pos), span, MYC_TYPE_INVALID,
+			MYC_FRAME_F_PAD, 0, src);
+	/* Full barrier and commit: pairs with the reader's acquire load of
+	 * the seq word. */
+	__atomic_exchange_n(ring_seqword(r, pos), htole64(seq), __ATOMIC_SEQ_CST);
+}
+
+static void wake_waiters(struct myc_ring *r)
+{
+	__atomic_fetch_add(&r->ctl->futex, 1, __ATOMIC_SEQ_CST);
+	ring_futex_wake(&r->ctl->futex);
+	r->syscalls++;
+	__atomic_fetch_add(&r->ctl->wakeups, 1, __ATOMIC_RELAXED);
+}
+
+void ring_recover_slot(struct myc_ring *r, uint32_t k)
+{
+	struct myc_ring_prod *p = ring_prod(r, k);
+	uint64_t pos, seqw, cpos, cseq, w;
+	uint32_t span, state;
+
+	/* Head first: a clean head means the owner stored CLAIMED (relaxed)
+	 * before its release store that cleaned the head. */
+	if (ring_head_load(r, &pos, &seqw))
+		return;
+	state = ld_acq(&p->state);
+	cpos = ld_rlx(&p->claim_pos);
+	cseq = ld_rlx(&p->claim_seq);
+	span = ld_rlx(&p->claim_span);
+	if ((seqw >> MYC_RING_OWNER_SHIFT) == k + 1) {
+		/* Died between its claim CAS and cleaning the head: do the
+		 * cleaning for it (only this slot's owner may, and it's us). */
+		uint64_t lo = pos, hi = seqw;
+
+		st_rlx(ring_seqword(r, pos), 0);
+		cas16(&r->ctl->head_pos, &lo, &hi, pos, seqw & MYC_RING_SEQ_MASK);
+		state = MYC_RING_PS_CLAIMED;
+		if (cpos + span != pos ||
+		    cseq + 1 != (seqw & MYC_RING_SEQ_MASK))
+			state = MYC_RING_PS_FREE;	/* slot is garbage */
+	}
+	if (state == MYC_RING_PS_CLAIMED && span >= MYC_FRAME_HDR_SIZE &&
+	    !(span % MYC_FRAME_ALIGN) &&
+	    span <= myc_frame_span(r->hdr.max_frame) && !(cpos % 8) &&
+	    cpos < pos && pos - cpos <= r->cap) {
+		w = le64toh(ld_acq(ring_seqword(r, cpos)));
+		if (w != cseq &&
+		    (r->lossless || pos + MYC_RING_GUARD - cpos <= r->cap)) {
+			write_pad(r, cpos, span, cseq, k + 1);
+			__atomic_fetch_add(&r->ctl->recovered, 1,
+					   __ATOMIC_RELAXED);
+			if (ld_acq(&r->ctl->waiters))
+				wake_waiters(r);
+		}
+	}
+	st_rel(&p->state, MYC_RING_PS_FREE);
+}
+
+/* Recover the claim of dead producer @k if we can take its lock. */
+static int recover_one(struct myc_ring *r, uint32_t k)
+{
+	uint64_t off = r->hdr.lock_base + MYC_RING_LOCK_PROD(k);
+
+	if (r->prod && (int)k == r->slot)
+		return 0;
+	if (ld_acq(&ring_prod(r, k)->state) == MYC_RING_PS_FREE)
+		return 0;
+	if (!ring_owner_dead(r, MYC_RING_LOCK_PROD(k)))
+		return 0;
+	if (ring_lock(r->fd, off, true))
+		return 0;	/* a new owner or another survivor has it */
+	ring_recover_slot(r, k);
+	ring_unlock(r->fd, off);
+	return 1;
+}
+
+int ring_recover_producers(struct myc_ring *r)
+{
+	uint32_t k;
+	int n = 0;
+
+	for (k = 0; k < r->hdr.max_producers; k++)
+		n += recover_one(r, k);
+	return n;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Producer                                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Lossless: recompute the room limit from the live consumers' cursors.
+ * With @reap, consumers that hold back a claim ending at @need and whose
+ * owner is dead are reclaimed.  The CAS from the value read before the scan
+ * makes a scan that missed a joining consumer (which lowers the limit) try
+ * again instead of overwriting its lower limit.
+ */
+static uint64_t recompute_limit(struct myc_ring *r, uint64_t need, bool reap)
+{
+	uint64_t old, head, min, cur, lim;
+	uint32_t j;
+	int tries;
+
+	for (tries = 0; tries < 16; tries++) {
+		old = ld_acq(&r->ctl->limit);
+		head = ld_acq(&r->ctl->head_pos);
+		min = head;
+		for (j = 0; j < r->hdr.max_consumers; j++) {
+			struct myc_ring_cons *c = ring_cons(r, j);
+
+			if (ld_acq(&c->state) != MYC_RING_CS_ACTIVE)
+				continue;
+			/* Pairs with the consumer's release store of cursor:
+			 * it is done with everything before. */
+			cur = ld_acq(&c->cursor);
+			if (cur > head)
+				cur = head;	/* garbage: no room past it */
+			if (reap && cur + r->cap < need &&
+			    ring_owner_dead(r, MYC_RING_LOCK_CONS(j)) &&
+			    !ring_cons_reclaim(r, j))
+				continue;
+			if (cur < min)
+				min = cur;
+		}
+		lim = min + r->cap;
+		if (lim == old ||
+		    __atomic_compare_exchange_n(&r->ctl->limit, &old, lim, false,
+						__ATOMIC_SEQ_CST,
+						__ATOMIC_ACQUIRE))
+			return lim;
+	}
+	return ld_acq(&r->ctl->limit);
+}
+
+/* Head is dirty: wait for its owner, recovering it if it died. */
+static void wait_clean(struct myc_ring *r, uint64_t seqw, uint64_t *since,
+		       unsigned int *spins)
+{
+	uint32_t owner = (uint32_t)(seqw >> MYC_RING_OWNER_SHIFT);
+	uint64_t now;
+
+	nap(spins);
+	if (*spins < 64)
+		return;
+	now = ring_mono_ns();
+	if (!*since) {
+		*since = now;
+	} else if (now - *since > DIRTY_CHECK_NS) {
+		if (owner - 1 < r->hdr.max_producers)
+			recover_one(r, owner - 1);
+		*since = now;
+	}
+}
+
+int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
+		   int timeout_ms)
+{
+	uint64_t pos, seqw, e, end, lim, since = 0;
+	int64_t deadline = 0;
+	unsigned int spins = 0, bp_spins = 0;
+	uint32_t span, me;
+
+	if (!r || !payload)
+		return -EINVAL;
+	if (r->role != MYC_RING_PRODUCER)
+		return -EPERM;
+	if (r->claimed)
+		return -EBUSY;
+	if (size > r->hdr.max_frame - MYC_FRAME_HDR_SIZE)
+		return -EMSGSIZE;
+	span = myc_frame_span((uint32_t)size + MYC_FRAME_HDR_SIZE);
+	me = (uint32_t)r->slot + 1;
+	for (;;) {
+		if (ring_head_load(r, &pos, &seqw))
+			continue;
+		if (unlikely(seqw >> MYC_RING_OWNER_SHIFT)) {
+			wait_clean(r, seqw, &since, &spins);
+			continue;
+		}
+		e = seqw;
+		end = pos + span + MYC_RING_GUARD;
+		if (r->lossless) {
+			lim = ld_acq(&r->ctl->limit);
+			if (unlikely(end > lim)) {
+				uint64_t now = ring_mono_ns();
+				bool reap = now - r->last_reap > BP_CHECK_NS;
+
+				/* Checking consumers' liveness costs syscalls:
+				 * at most once per BP_CHECK_NS per handle. */
+				if (reap)
+					r->last_reap = now;
+				lim = recompute_limit(r, end, reap);
+				if (end > lim) {
+					if (!timeout_ms)
+						return -MYC_E_BACK_PRESSURED;
+					if (!deadline)
+						deadline = deadline_of(timeout_ms);
+					if (!left_ns(deadline))
+						return -ETIMEDOUT;
+					nap(&bp_spins);
+					continue;
+				}
+			}
+		}
+		/* Announce the claim before making it, so a death right after
+		 * the CAS leaves enough to recover; the CAS orders these. */
+		st_rlx(&r->prod->claim_pos, pos);
+		st_rlx(&r->prod->claim_seq, e);
+		st_rlx(&r->prod->claim_span, span);
+		st_rlx(&r->prod->state, MYC_RING_PS_CLAIMING);
+		if (cas16(&r->ctl->head_pos, &pos, &seqw, pos + span,
+			  (e + 1) | ((uint64_t)me << MYC_RING_OWNER_SHIFT)))
+			break;
+	}
+	st_rlx(&r->prod->state, MYC_RING_PS_CLAIMED);
+	/* Clean: the next record's seq word may hold last lap's payload. */
+	st_rlx(ring_seqword(r, pos + span), 0);
+	/* Release: the zero (and CLAIMED) before the clean head; pairs with
+	 * the next claimer's CAS and with readers' acquire of head_pos. */
+	st_rel(&r->ctl->head_seq, e + 1);
+	r->claimed = true;
+	r->claim_pos = pos;
+	r->claim_seq = e;
+	r->claim_len = (uint32_t)size + MYC_FRAME_HDR_SIZE;
+	r->claim_span = span;
+	*payload = ring_rec(r, pos) + MYC_FRAME_HDR_SIZE;
+	return 0;
+}
+
+static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
+		    uint32_t len)
+{
+	uint8_t *rec = ring_rec(r, r->claim_pos);
+
+	hdr_store_noseq(rec, len, type, flags,
+			r->no_ts ? 0 : myc_now_ns(), (uint32_t)r->slot + 1);
+	if (len < r->claim_span)
+		memset(rec + len, 0, r->claim_span - len);
+	/* Commit.  xchg is a full barrier: it orders the frame before the
+	 * seq word (pairs with the reader's acquire load of it) and the seq
+	 * word before our load of waiters (pairs with the consumer's
+	 * increment of waiters before its re-check: Dekker). */
+	__atomic_exchange_n(ring_seqword(r, r->claim_pos),
+			    htole64(r->claim_seq), __ATOMIC_SEQ_CST);
+	st_rel(&r->prod->state, MYC_RING_PS_IDLE);
+	st_rlx(&r->prod->commits, ld_rlx(&r->prod->commits) + 1);
+	r->claimed = false;
+	if (unlikely(ld_rlx(&r->ctl->waiters)))
+		wake_waiters(r);
+}
+
+int myc_ring_commit(struct myc_ring *r, uint16_t type)
+{
+	uint16_t flags = type >= MYC_TYPE_SYS_MIN ? MYC_FRAME_F_SYSTEM : 0;
+
+	if (!r || !r->claimed)
+		return -EINVAL;
+	if (type == MYC_TYPE_INVALID)
+		return -MYC_E_FRAME_TYPE;
+	publish(r, type, flags, r->claim_len);
+	return 0;
+}
+
+void myc_ring_abort(struct myc_ring *r)
+{
+	if (!r || !r->claimed)
+		return;
+	publish(r, MYC_TYPE_INVALID, MYC_FRAME_F_PAD, r->claim_span);
+}
+
+int myc_ring_send(struct myc_ring *r, uint16_t type, const void *data,
+		  size_t size, int timeout_ms)
+{
+	void *p;
+	int err;
+
+	if (!data || type == MYC_TYPE_INVALID)
+		return type == MYC_TYPE_INVALID ? -MYC_E_FRAME_TYPE : -EINVAL;
+	err = myc_ring_claim(r, size, &p, timeout_ms);
+	if (err)
+		return err;
+	memcpy(p, data, size);
+	return myc_ring_commit(r, type);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Consumer                                                                  */
+/* ------------------------------------------------------------------------ */
+
+static int broken(struct myc_ring *r)
+{
+	r->broken = true;
+	return -MYC_E_CORRUPT;
+}
+
+static void publish_cursor(struct myc_ring *r)
+{
+	/* Release: we are done reading everything before cursor; pairs with
+	 * a lossless producer's acquire load in recompute_limit(). */
+	st_rel(&r->cons->cursor, r->cursor);
+	st_rlx(&r->cons->seq, r->seq);
+	st_rlx(&r->cons->delivered, r->delivered);
+	r->published = r->cursor;
+}
+
+/*
+ * After each record: publish the cursor only every capacity/16 bytes (and
+ * always before waiting, see try_read()), so a lossless producer that polls
+ * it does not pull our line away on every frame.  A stale cursor only
+ * gives producers less room, never too much.
+ */
+static inline void advance_cursor(struct myc_ring *r, uint32_t span)
+{
+	r->cursor += span;
+	r->seq++;
+	if (r->cursor - r->published >= r->cap / 16)
+		publish_cursor(r);
+}
+
+/* Lapped: skip to the claim point; everything in between is lost. */
+static int resync(struct myc_ring *r)
+{
+	uint64_t pos, seqw, s;
+
+	if (ring_head_load(r, &pos, &seqw))
+		return -EAGAIN;
+	s = seqw & MYC_RING_SEQ_MASK;
+	if (pos < r->cursor || (pos - r->cursor) % 8 || s < r->seq ||
+	    s - r->seq > (pos - r->cursor) / 8)
+		return broken(r);
+	r->lost += s - r->seq;
+	st_rlx(&r->cons->lost, r->lost);
+	st_rlx(&r->cons->overruns, ld_rlx(&r->cons->overruns) + 1);
+	r->cursor = pos;
+	r->seq = s;
+	r->head_cache = pos;
+	r->need_head = true;
+	publish_cursor(r);
+	return 0;
+}
+
+static bool lapped(struct myc_ring *r, uint64_t head)
+{
+	return head + MYC_RING_GUARD - r->cursor > r->cap;
+}
+
+/* Fresh head after reading (seqlock style): was the record overwritten? */
+static bool overwritten(struct myc_ring *r)
+{
+	uint64_t h;
+
+	/* Orders our reads of the record before the head load; pairs with
+	 * the claim CAS (full barrier) that precedes a producer's writes. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	h = ld_rlx(&r->ctl->head_pos);
+	if (h > r->head_cache)
+		r->head_cache = h;
+	return lapped(r, h);
+}
+
+/*
+ * One step of reading.  Returns the payload size with *hdr and *payload
+ * filled (record stays at the cursor until release), RD_EMPTY / RD_PENDING
+ * as negative, or an error.
+ */
+static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
+		    const void **payload)
+{
+	struct myc_frame_hdr h;
+	uint64_t w, head;
+	uint8_t *rec;
+	uint32_t span;
+	int err;
+
+	for (;;) {
+		/*
+		 * The seq word at the cursor can be trusted without looking at
+		 * the head when we got here by consuming the record before it:
+		 * the producer of that record zeroed this word before
+		 * committing it, and we acquired that commit.  After attach or
+		 * a resync the cursor came from the head instead, so the first
+		 * record waits until head_pos has moved past it.
+		 */
+		if (unlikely(r->need_head) && r->cursor >= r->head_cache) {
+			head = ld_acq(&r->ctl->head_pos);
+			if (head % 8 || head < r->cursor)
+				return broken(r);
+			if (head == r->cursor)
+				return -RD_EMPTY;
+			r->head_cache = head;
+		}
+		if (!r->lossless && lapped(r, r->head_cache)) {
+			err = resync(r);
+			if (err)
+				return err;
+			continue;
+		}
+		rec = ring_rec(r, r->cursor);
+		/* Pairs with the producer's xchg commit of the seq word. */
+		w = le64toh(ld_acq(ring_seqword(r, r->cursor)));
+		if (w < r->seq) {
+			/* About to wait: let lossless producers have the room. */
+			if (r->published != r->cursor)
+				publish_cursor(r);
+			return r->need_head || r->head_cache > r->cursor ?
+				-RD_PENDING : -RD_EMPTY;
+		}
+		if (w > r->seq) {
+			if (overwritten(r)) {
+				err = resync(r);
+				if (err)
+					return err;
+				continue;
+			}
+			return broken(r);
+		}
+		myc_frame_hdr_load(&h, rec);
+		/* Lossy: the header may have been overwritten after we saw
+		 * the seq word; judge it only once we know it was not. */
+		if (!r->lossless && overwritten(r)) {
+			err = resync(r);
+			if (err)
+				return err;
+			continue;
+		}
+		if (myc_frame_check(&h) || h.len > r->hdr.max_frame ||
+		    h.seq != r->seq)
+			return broken(r);
+		/* span <= max_frame keeps every access inside the mirror. */
+		span = myc_frame_span(h.len);
+		if (r->head_cache < r->cursor + span)
+			r->head_cache = r->cursor + span; /* claimed, known */
+		r->need_head = false;
+		if (h.flags & MYC_FRAME_F_PAD) {
+			advance_cursor(r, span);
+			continue;
+		}
+		r->peek_span = span;
+		*hdr = h;
+		*payload = rec + MYC_FRAME_HDR_SIZE;
+		return (int)(h.len - MYC_FRAME_HDR_SIZE);
+	}
+}
+
+/* Sleep on the futex until a producer commits (or @ns passes). */
+static void sleep_for_data(struct myc_ring *r, int64_t ns,
+			   struct myc_frame_hdr *hdr, const void **payload,
+			   int *ret)
+{
+	uint32_t v;
+
+	/* Count ourselves before the re-check (Dekker with publish()). */
+	__atomic_fetch_add(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
+	st_sc(&r->cons->sleeping, 1);
+	v = ld_acq(&r->ctl->futex);
+	*ret = try_read(r, hdr, payload);
+	if (*ret == -RD_EMPTY || *ret == -RD_PENDING) {
+		ring_futex_wait(&r->ctl->futex, v, ns);
+		r->syscalls++;
+	}
+	if (__atomic_exchange_n(&r->cons->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
+		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+/*
+ * Slow-path check while there is nothing to read (every 64 polls, and
+ * before sleeping).  The hot path does not read the head; here we do, to
+ * tell "nothing claimed" from "claimed, not committed", and start the
+ * dead-producer check when a claim stays uncommitted for STUCK_CHECK_NS,
+ * also across calls made with timeout 0.  Returns -RD_EMPTY, -RD_PENDING or
+ * -MYC_E_CORRUPT.
+ */
+static int idle_check(struct myc_ring *r, uint64_t now)
+{
+	uint64_t head = ld_acq(&r->ctl->head_pos);
+
+	if (head % 8 || head < r->cursor)
+		return broken(r);
+	if (head > r->head_cache)
+		r->head_cache = head;
+	if (r->head_cache <= r->cursor) {
+		r->stuck_ns = 0;
+		return -RD_EMPTY;
+	}
+	if (!r->stuck_ns) {
+		r->stuck_ns = now;
+	} else if (now - r->stuck_ns > STUCK_CHECK_NS) {
+		ring_recover_producers(r);
+		r->stuck_ns = now;
+	}
+	return -RD_PENDING;
+}
+
+static int got(struct myc_ring *r, int ret)
+{
+	r->peeked = true;
+	r->stuck_ns = 0;
+	return ret;
+}
+
+int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
+		  const void **payload, int timeout_ms)
+{
+	uint64_t start = 0, now, last_check = 0;
+	int64_t deadline = 0, ns;
+	unsigned int spins = 0;
+	int ret;
+
+	if (!r || !hdr || !payload)
+		return -EINVAL;
+	if (r->role != MYC_RING_CONSUMER)
+		return -EPERM;
+	if (r->broken)
+		return -MYC_E_CORRUPT;
+	if (r->peeked)
+		return -EBUSY;
+	for (;;) {
+		ret = try_read(r, hdr, payload);
+		if (ret >= 0)
+			return got(r, ret);
+		if (ret != -RD_EMPTY && ret != -RD_PENDING)
+			return ret;
+		if (!timeout_ms) {
+			if (!(++r->idle_polls & 63)) {
+				ret = idle_check(r, ring_mono_ns());
+				if (ret == -MYC_E_CORRUPT)
+					return ret;
+			}
+			return -EAGAIN;
+		}
+		if (!start) {
+			start = ring_mono_ns();
+			deadline = deadline_of(timeout_ms);
+		}
+		/* spin_ns 0: go to sleep at once */
+		if (r->spin_ns && (++spins & 63) && spins < (1u << 30)) {
+			cpu_relax();
+			continue;
+		}
+		now = ring_mono_ns();
+		ns = left_ns(deadline);
+		/* Look at the head (a line producers write on every claim)
+		 * only every IDLE_CHECK_NS while spinning, so a spinning
+		 * consumer does not pull it away from them. */
+		if (now - last_check >= IDLE_CHECK_NS || !ns ||
+		    now - start >= r->spin_ns) {
+			last_check = now;
+			ret = idle_check(r, now);
+			if (ret == -MYC_E_CORRUPT)
+				return ret;
+		}
+		if (!ns)
+			return -ETIMEDOUT;
+		if (now - start < r->spin_ns)
+			continue;
+		if (ret == -RD_PENDING && (ns < 0 || ns > (int64_t)STUCK_CHECK_NS))
+			ns = STUCK_CHECK_NS;
+		sleep_for_data(r, ns, hdr, payload, &ret);
+		if (ret >= 0)
+			return got(r, ret);
+		if (ret != -RD_EMPTY && ret != -RD_PENDING)
+			return ret;
+	}
+}
+
+int myc_ring_release(struct myc_ring *r)
+{
+	if (!r || !r->peeked)
+		return -EINVAL;
+	r->peeked = false;
+	if (!r->lossless && overwritten(r))
+		return -MYC_E_LAPPED;	/* next read resyncs and counts it */
+	r->delivered++;
+	advance_cursor(r, r->peek_span);
+	return 0;
+}
+
+int myc_ring_recv(struct myc_ring *r, struct myc_frame_hdr *hdr, void *buf,
+		  size_t buflen, int timeout_ms)
+{
+	struct myc_frame_hdr h;
+	const void *p;
+	int n, err;
+
+	if (!buf && buflen)
+		return -EINVAL;
+	for (;;) {
+		n = myc_ring_peek(r, &h, &p, timeout_ms);
+		if (n < 0)
+			return n;
+		if ((size_t)n > buflen) {
+			r->peeked = false;	/* not consumed */
+			return -EMSGSIZE;
+		}
+		memcpy(buf, p, (size_t)n);
+		err = myc_ring_release(r);
+		if (!err)
+			break;
+		if (err != -MYC_E_LAPPED)
+			return err;
+	}
+	if (hdr)
+		*hdr = h;
+	return n;
+}

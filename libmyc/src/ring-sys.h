@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Ring internals shared by the ring implementation files: atomics on shared
+ * memory, the 16-byte CAS, futex and OFD-lock helpers.  Shared memory is
+ * accessed only through these helpers so every access to it is visibly an
+ * atomic one (and says its ordering).
+ */
+#ifndef MYC_RING_SYS_H
+#define MYC_RING_SYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+
+#define ld_acq(p)	__atomic_load_n((p), __ATOMIC_ACQUIRE)
+#define ld_rlx(p)	__atomic_load_n((p), __ATOMIC_RELAXED)
+#define st_rel(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define st_rlx(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
+#define st_sc(p, v)	__atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/*
+ * Compare-and-swap the 16-byte pair at @p (16-byte aligned): if it holds
+ * {*lo, *hi} store {nlo, nhi} and return true; else load the current pair
+ * into {*lo, *hi} and return false.  Full barrier either way (lock prefix),
+ * so it orders everything before it against everything after it.
+ */
+static inline bool cas16(void *p, uint64_t *lo, uint64_t *hi,
+			 uint64_t nlo, uint64_t nhi)
+{
+#if defined(__x86_64__)
+	bool ok;
+
+	__asm__ __volatile__("lock cmpxchg16b %1"
+			     : "=@ccz"(ok), "+m"(*(volatile unsigned __int128 *)p),
+			       "+a"(*lo), "+d"(*hi)
+			     : "b"(nlo), "c"(nhi)
+			     : "memory");
+	return ok;
+#else
+	unsigned __int128 e = ((unsigned __int128)*hi << 64) | *lo;
+	unsigned __int128 n = ((unsigned __int128)nhi << 64) | nlo;
+	bool ok = __atomic_compare_exchange_n((unsigned __int128 *)p, &e, n,
+					      false, __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST);
+
+	*lo = (uint64_t)e;
+	*hi = (uint64_t)(e >> 64);
+	return ok;
+#endif
+}
+
+/* Shared (not PRIVATE) futex: the word lives in memory mapped by several
+ * processes. */
+int ring_futex_wait(uint32_t *uaddr, uint32_t val, int64_t timeout_ns);
+int ring_futex_wake(uint32_t *uaddr);
+
+/* OFD locks on single bytes (see MYC_RING_LOCK_* in the uapi header). */
+int ring_lock(int fd, uint64_t off, bool write);	/* 0, -EAGAIN, -errno */
+int ring_unlock(int fd, uint64_t off);
+/* Is anyone (another open file description) holding byte @off?  1 yes,
+ * 0 no, -errno. */
+int ring_lock_held(int fd, uint64_t off);
+
+uint64_t ring_mono_ns(void);
+
+#endif
