@@ -92,6 +92,9 @@ typedef struct {
 	int busy;
 } ChildObject;
 
+static PyObject *Child_close(ChildObject *self, PyObject *unused);
+static void Child_dealloc(ChildObject *self);
+
 /* Closing an object another thread is blocked in would free memory under
  * it: refuse with EBUSY instead. */
 static int bus_children_busy(BusObject *bus)
@@ -218,7 +221,10 @@ static PyTypeObject BusType = {
 
 typedef struct {
 	PyObject_HEAD
-	struct myc_pub *pub;
+	union {
+		struct myc_pub *pub;
+		void *handle;
+	};
 	PyObject *bus;		/* keeps the bus alive */
 	PyObject *weakrefs;
 	int busy;		/* threads inside a GIL-released call */
@@ -284,29 +290,10 @@ static PyObject *Pub_send(PubObject *self, PyObject *arg)
 	Py_RETURN_NONE;
 }
 
-static PyObject *Pub_close(PubObject *self, PyObject *unused)
-{
-	if (self->busy)
-		return myc_raise(-EBUSY);
-	myc_pub_free(self->pub);
-	self->pub = NULL;
-	Py_CLEAR(self->bus);
-	Py_RETURN_NONE;
-}
-
-static void Pub_dealloc(PubObject *self)
-{
-	if (self->weakrefs)
-		PyObject_ClearWeakRefs((PyObject *)self);
-	myc_pub_free(self->pub);
-	Py_XDECREF(self->bus);
-	Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
 static PyMethodDef Pub_methods[] = {
 	{ "send", (PyCFunction)Pub_send, METH_O,
 	  "send(bytes_like): publish one message (copied)." },
-	{ "close", (PyCFunction)Pub_close, METH_NOARGS, "Free the publisher." },
+	{ "close", (PyCFunction)Child_close, METH_NOARGS, "Free the publisher." },
 	{ NULL }
 };
 
@@ -319,7 +306,7 @@ static PyTypeObject PubType = {
 	.tp_doc = "Publisher(bus, type_id, timeout_ms=0)",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Pub_init,
-	.tp_dealloc = (destructor)Pub_dealloc,
+	.tp_dealloc = (destructor)Child_dealloc,
 	.tp_methods = Pub_methods,
 };
 
@@ -327,7 +314,10 @@ static PyTypeObject PubType = {
 
 typedef struct {
 	PyObject_HEAD
-	struct myc_sub *sub;
+	union {
+		struct myc_sub *sub;
+		void *handle;
+	};
 	PyObject *bus;
 	PyObject *weakrefs;
 	int busy;		/* threads inside a GIL-released call */
@@ -339,6 +329,37 @@ SAME_HEAD(PubObject, bus);
 SAME_HEAD(PubObject, busy);
 SAME_HEAD(SubObject, bus);
 SAME_HEAD(SubObject, busy);
+SAME_HEAD(PubObject, handle);
+SAME_HEAD(SubObject, handle);
+
+static PyTypeObject SubType;
+
+/* Free a publisher's or subscriber's handle and drop its bus. */
+static void child_release(ChildObject *c)
+{
+	if (Py_TYPE(c) == &SubType)
+		myc_sub_free(c->handle);
+	else
+		myc_pub_free(c->handle);
+	c->handle = NULL;
+	Py_CLEAR(c->bus);
+}
+
+static PyObject *Child_close(ChildObject *self, PyObject *unused)
+{
+	if (self->busy)
+		return myc_raise(-EBUSY);
+	child_release(self);
+	Py_RETURN_NONE;
+}
+
+static void Child_dealloc(ChildObject *self)
+{
+	if (self->weakrefs)
+		PyObject_ClearWeakRefs((PyObject *)self);
+	child_release(self);
+	Py_TYPE(self)->tp_free((PyObject *)self);
+}
 
 static int Sub_init(SubObject *self, PyObject *args, PyObject *kw)
 {
@@ -423,31 +444,12 @@ static PyObject *Sub_fileno(SubObject *self, PyObject *unused)
 	return PyLong_FromLong(fd);
 }
 
-static PyObject *Sub_close(SubObject *self, PyObject *unused)
-{
-	if (self->busy)
-		return myc_raise(-EBUSY);
-	myc_sub_free(self->sub);
-	self->sub = NULL;
-	Py_CLEAR(self->bus);
-	Py_RETURN_NONE;
-}
-
-static void Sub_dealloc(SubObject *self)
-{
-	if (self->weakrefs)
-		PyObject_ClearWeakRefs((PyObject *)self);
-	myc_sub_free(self->sub);
-	Py_XDECREF(self->bus);
-	Py_TYPE(self)->tp_free((PyObject *)self);
-}
-
 static PyMethodDef Sub_methods[] = {
 	{ "recv", (PyCFunction)Sub_recv, METH_VARARGS,
 	  "recv(timeout_ms=-1) -> (header, payload) or None on timeout." },
 	{ "fileno", (PyCFunction)Sub_fileno, METH_NOARGS,
 	  "An fd that polls readable while messages are pending." },
-	{ "close", (PyCFunction)Sub_close, METH_NOARGS, "Free the subscriber." },
+	{ "close", (PyCFunction)Child_close, METH_NOARGS, "Free the subscriber." },
 	{ NULL }
 };
 
@@ -472,7 +474,7 @@ static PyTypeObject SubType = {
 	.tp_doc = "Subscriber(bus, type_id)",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Sub_init,
-	.tp_dealloc = (destructor)Sub_dealloc,
+	.tp_dealloc = (destructor)Child_dealloc,
 	.tp_methods = Sub_methods,
 	.tp_getset = Sub_getset,
 };
