@@ -45,7 +45,9 @@ static int sub(void *p)
 	TN_CHECK(myc_net_subscribe(t->net, 1, MYC_LOSSLESS) == 0);
 	TN_CHECK(myc_net_connect(t->net, a->addr));
 	TN_CHECK(tn_until(t, got_last, NULL));
-	TN_CHECK(t->lost > 0 && t->resumed == 2);
+	/* at least the first connection and the resume; a loaded machine may
+	 * add reconnects (heartbeat timeouts), which must not change the counts */
+	TN_CHECK(t->lost > 0 && t->resumed >= 2);
 	TN_CHECK(t->rx[1] + t->lost == A + B + C);
 	TN_CHECK(t->skips[1] == t->lost && t->dups[1] == 0);
 	TN_CHECK(t->corrupt == 0);
