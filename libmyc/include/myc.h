@@ -209,10 +209,25 @@ struct myc_pub_opts {
 				 * -1 = forever */
 	uint32_t spin_ns;	/* lossless wait: spin this long before
 				 * sleeping, default 50000 */
+	const char *to;		/* publisher-to-service: deliver only to
+				 * subscribers tagged with this service
+				 * (see myc_pub_new_to); NULL = everyone */
 };
 
 MYC_API struct myc_pub *myc_pub_new(struct myc_bus *bus, uint16_t type,
 				    const struct myc_pub_opts *opts);
+/*
+ * A directed publisher: its messages reach only subscribers whose service
+ * tag (myc_sub_opts.service) is @service; others never see them (lossless
+ * topics: only those subscribers back-pressure it).  Same as myc_pub_new
+ * with opts->to = @service (@service wins over opts->to).  Errors (errno):
+ * EINVAL (bad arguments, empty or over-long name), ENOENT (@service is not
+ * a service of the bus's topology; a bus made with myc_bus_new accepts any
+ * name).
+ */
+MYC_API struct myc_pub *myc_pub_new_to(struct myc_bus *bus, uint16_t type,
+				       const char *service,
+				       const struct myc_pub_opts *opts);
 MYC_API void myc_pub_free(struct myc_pub *pub);
 /* The publisher id stamped into frames as src (unique within the bus). */
 MYC_API uint32_t myc_pub_id(const struct myc_pub *pub);
@@ -258,6 +273,11 @@ struct myc_sub_opts {
 	uint32_t max_held;	/* messages this subscriber may hold
 				 * (received, not yet released) at once;
 				 * sizes the pool; default 64 */
+	const char *service;	/* service tag: directed publishers to this
+				 * service reach this subscriber.  Default:
+				 * the bus's service (myc_bus_from_topology),
+				 * else none (only undirected messages).
+				 * ENOENT if not in the bus's topology. */
 };
 
 MYC_API struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type,
@@ -295,6 +315,42 @@ MYC_API size_t myc_msg_size(const struct myc_msg *msg);
 MYC_API struct myc_msg *myc_msg_retain(const struct myc_msg *msg);
 /* Drop a reference; NULL is ignored. */
 MYC_API void myc_msg_release(struct myc_msg *msg);
+
+/* ------------------------------------------------------------------------ */
+/* A bus from a topology file (docs/api.md, docs/topology.md)               */
+/* ------------------------------------------------------------------------ */
+
+struct myc_schema;
+
+struct myc_bus_topo_opts {
+	size_t sz;
+	/* Resolves topics without a type id by name (myc_schema_msg_by_topic)
+	 * and checks the others: same id, max_size large enough.  Optional;
+	 * only read during the call. */
+	const struct myc_schema *schema;
+};
+
+/*
+ * Create the bus of the node that hosts @service in the topology at
+ * @path: the bus is named after the node, every [topics.NAME] is declared
+ * with its policy, ring_size (depth) and max_size, and subscribers are
+ * tagged with @service unless they name another.  The topology's services
+ * are the names directed publishers and subscriber tags may use.
+ *
+ * On failure returns NULL, sets errno and writes one line to @err (if not
+ * NULL): the topology loader's "FILE:LINE:COL: KEY: problem" for a bad
+ * file (errno EINVAL, or the open error such as ENOENT), "FILE: service
+ * "x" is in no node (services: ...)" (ENOENT), or "FILE:LINE: topics.NAME:
+ * problem" for a topic without a type id and no schema entry, an id or
+ * size that disagrees with the schema (EINVAL).
+ */
+MYC_API struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
+					      const struct myc_bus_topo_opts *opts,
+					      char *err, size_t errlen);
+/* The bus's name (node name when made from a topology). */
+MYC_API const char *myc_bus_name(const struct myc_bus *bus);
+/* The service the bus was made for, or NULL (myc_bus_new). */
+MYC_API const char *myc_bus_service(const struct myc_bus *bus);
 
 /* ------------------------------------------------------------------------ */
 /* Message schemas (docs/schema.md)                                          */

@@ -138,6 +138,7 @@ void myc_bus_free(struct myc_bus *bus)
 		topic_free(t);
 	}
 	pthread_mutex_destroy(&bus->lock);
+	bus_services_free(bus);
 	free(bus->name);
 	free(bus);
 }
@@ -423,6 +424,13 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 	sub->efd = -1;
 
 	pthread_mutex_lock(&bus->lock);
+	sub->svc = bus->self_svc;
+	if (OPT(o, service, NULL)) {
+		err = bus_service_id(bus, o->service);
+		if (err < 0)
+			goto fail;
+		sub->svc = (uint32_t)err;
+	}
 	t = topic_get(bus, type, NULL, &err);
 	if (!t)
 		goto fail;
@@ -828,7 +836,8 @@ void myc_msg_release(struct myc_msg *msg)
 
 /* ---- publishers --------------------------------------------------------- */
 
-struct myc_pub *myc_pub_new(struct myc_bus *bus, uint16_t type, const struct myc_pub_opts *o)
+static struct myc_pub *pub_new(struct myc_bus *bus, uint16_t type,
+			       const struct myc_pub_opts *o, const char *to)
 {
 	struct myc_topic *t;
 	struct myc_pub *pub;
@@ -846,6 +855,12 @@ struct myc_pub *myc_pub_new(struct myc_bus *bus, uint16_t type, const struct myc
 	pub->timeout_ms = OPT(o, timeout_ms, 0);
 	pub->spin_ns = OPT(o, spin_ns, MYC_SUB_SPIN_DEFAULT);
 	pthread_mutex_lock(&bus->lock);
+	if (to) {
+		err = bus_service_id(bus, to);
+		if (err < 0)
+			goto fail;
+		pub->to = (uint32_t)err;
+	}
 	t = topic_get(bus, type, NULL, &err);
 	if (!t)
 		goto fail;
@@ -867,6 +882,21 @@ fail:
 	free(pub);
 	errno = -err;
 	return NULL;
+}
+
+struct myc_pub *myc_pub_new(struct myc_bus *bus, uint16_t type, const struct myc_pub_opts *o)
+{
+	return pub_new(bus, type, o, OPT(o, to, NULL));
+}
+
+struct myc_pub *myc_pub_new_to(struct myc_bus *bus, uint16_t type, const char *service,
+			       const struct myc_pub_opts *o)
+{
+	if (!service) {
+		errno = EINVAL;
+		return NULL;
+	}
+	return pub_new(bus, type, o, service);
 }
 
 /* Next free buffer for @pub: from its cache, refilled from the pool. */
@@ -935,11 +965,19 @@ uint32_t myc_pub_id(const struct myc_pub *pub)
 	return pub ? pub->id : 0;
 }
 
+/* Does a message of a publisher directed to @to (0: undirected) go to @s?
+ * Undirected publishers pass 0 and the test folds into one branch. */
+static inline bool sub_wanted(const struct myc_sub *s, uint32_t to)
+{
+	return myc_likely(!to) || s->svc == to;
+}
+
 /* Undo the lossless reservations of the first @n queued subscribers. */
-static void unreserve(struct myc_subs *a, uint32_t n)
+static void unreserve(struct myc_subs *a, uint32_t n, uint32_t to)
 {
 	for (uint32_t i = 0; i < n; i++)
-		atomic_fetch_sub_explicit(&a->s[i]->resv, 1, memory_order_seq_cst);
+		if (sub_wanted(a->s[i], to))
+			atomic_fetch_sub_explicit(&a->s[i]->resv, 1, memory_order_seq_cst);
 	/* Another publisher may be waiting for the room we held. */
 	if (n)
 		credit_wake(a->s[0]->topic);
@@ -964,12 +1002,15 @@ static inline bool reserve_one(struct myc_sub *s, uint64_t depth)
 	return false;
 }
 
-/* Reserve a slot in every queued subscriber; false if one is full. */
-static inline bool reserve(struct myc_subs *a, uint64_t depth)
+/* Reserve a slot in every queued subscriber the message goes to; false if
+ * one is full. */
+static inline bool reserve(struct myc_subs *a, uint64_t depth, uint32_t to)
 {
 	for (uint32_t i = 0; i < a->nq; i++) {
+		if (!sub_wanted(a->s[i], to))
+			continue;
 		if (myc_unlikely(!reserve_one(a->s[i], depth))) {
-			unreserve(a, i);
+			unreserve(a, i, to);
 			return false;
 		}
 	}
@@ -985,7 +1026,7 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 	urcu_bp_read_lock();
 	/* acquire: pairs with the release in subs_replace(). */
 	a = atomic_load_explicit(&t->subs, memory_order_acquire);
-	if (t->policy == MYC_LOSSLESS && !reserve(a, t->depth)) {
+	if (t->policy == MYC_LOSSLESS && !reserve(a, t->depth, pub->to)) {
 		myc_read_unlock(t->bus);
 		return -MYC_E_BACK_PRESSURED;
 	}
@@ -996,7 +1037,7 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 		b = pub_take(pub);
 	if (myc_unlikely(!b)) {
 		if (t->policy == MYC_LOSSLESS)
-			unreserve(a, a->nq);
+			unreserve(a, a->nq, pub->to);
 		myc_read_unlock(t->bus);
 		return -MYC_E_NO_BUFS;
 	}
@@ -1071,7 +1112,7 @@ void myc_pub_abort(struct myc_pub *pub, void *buf)
 		return;
 	b = pub->claim;
 	if (pub->topic->policy == MYC_LOSSLESS)
-		unreserve(pub->snap, pub->snap->nq);
+		unreserve(pub->snap, pub->snap->nq, pub->to);
 	pub->claim = NULL;
 	if (!atomic_load_explicit(&pub->spare, memory_order_relaxed))
 		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
@@ -1136,6 +1177,44 @@ static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 	}
 }
 
+/*
+ * Fan-out of a directed publisher (slow path, off the undirected one):
+ * only subscribers tagged with service pub->to get the message, so the
+ * reference count is theirs alone.
+ */
+static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_buf *b,
+						struct myc_subs *a)
+{
+	uint32_t i, refs = 0, inl = 0;
+
+	for (i = 0; i < a->n; i++)
+		if (a->s[i]->svc == pub->to)
+			i < a->nq ? refs++ : inl++;
+	/* Ours while inline callbacks run, as in myc_pub_commit(). */
+	refs += !!inl;
+	if (!refs) {
+		myc_pool_put(&pub->topic->pool, b);
+		return;
+	}
+	atomic_store_explicit(&b->refs, refs, memory_order_relaxed);
+	for (i = 0; i < a->nq; i++) {
+		struct myc_sub *s = a->s[i];
+
+		if (s->svc != pub->to)
+			continue;
+		if (!myc_q_push(s, b))
+			push_full(s, b);
+		/* seq_cst: pairs as in myc_pub_commit(). */
+		if (atomic_load_explicit(&s->wake, memory_order_seq_cst))
+			sub_wake(s);
+	}
+	for (; i < a->n; i++)
+		if (a->s[i]->svc == pub->to)
+			a->s[i]->cb((const struct myc_msg *)b, a->s[i]->ctx);
+	if (inl)
+		myc_buf_put(b);
+}
+
 int myc_pub_commit(struct myc_pub *pub, void *buf)
 {
 	struct myc_topic *t;
@@ -1160,6 +1239,10 @@ int myc_pub_commit(struct myc_pub *pub, void *buf)
 	};
 	/* Zero the alignment padding so the bytes are a valid wire frame. */
 	memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
+	if (myc_unlikely(pub->to)) {
+		commit_to(pub, b, a);
+		goto out;
+	}
 
 	/* One reference per queued subscriber, plus ours while inline
 	 * callbacks run. */

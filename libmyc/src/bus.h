@@ -144,6 +144,7 @@ struct myc_sub {
 	uint32_t spin_ns;
 	uint32_t need;		/* pool buffers this subscriber accounts for */
 	int efd;		/* eventfd, -1 until myc_sub_fd() */
+	uint32_t svc;		/* service tag (bus service id), 0 = none */
 	struct myc_sub *next;	/* topic's list, under bus lock */
 	struct myc_sub *retired_next;	/* bus retired list, under bus lock */
 
@@ -203,6 +204,7 @@ struct myc_pub {
 	uint32_t id;
 	int timeout_ms;
 	uint32_t spin_ns;
+	uint32_t to;			/* directed: service id, 0 = everyone */
 	_Atomic uint64_t seq;		/* last sequence number (stats read) */
 	struct myc_pub *next;		/* topic's list, under bus lock */
 };
@@ -216,9 +218,23 @@ struct myc_bus {
 	struct myc_subs *retired_arrays;
 	struct myc_sub *retired_subs;
 	char *name;
+	/* Service names for publisher-to-service (bus-topology.c); a
+	 * service's id is its index + 1.  Under bus lock. */
+	char **svc;
+	uint32_t nsvc;
+	uint32_t self_svc;		/* default subscriber tag, 0 = none */
+	bool svc_fixed;			/* from a topology: no new names */
 	/* TSan only: sync object standing for "a grace period elapsed". */
 	char tsan_gp;
 };
+
+/*
+ * Service id of @name (bus-topology.c), called with the bus lock held:
+ * > 0, -EINVAL (bad name), -ENOENT (not in the topology) or -ENOMEM.  A
+ * bus not made from a topology registers new names as it sees them.
+ */
+int bus_service_id(struct myc_bus *bus, const char *name);
+void bus_services_free(struct myc_bus *bus);
 
 /* Leave a read-side section opened by a claim. */
 static inline void myc_read_unlock(struct myc_bus *bus)

@@ -7,6 +7,8 @@ set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${MYC_BUILD:-$top/build}
 export MYC_INCLUDE="$top/libmyc/include" MYC_LIBDIR="$build"
+# test/dune generates the trading schema's module with the build's myc.
+export MYC_TOOL="$build/myc" MYC_SCHEMA="$top/examples/schema/trading.yaml"
 out="$build/ocaml"
 log="$out/test.log"
 mkdir -p "$out"

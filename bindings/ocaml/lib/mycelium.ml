@@ -45,6 +45,14 @@ module Bus = struct
   external create_ : string option -> t = "caml_myc_bus_new"
   external close : t -> unit = "caml_myc_bus_close"
 
+  external from_topology_ : string -> string -> string option -> t
+    = "caml_myc_bus_from_topology"
+
+  external name : t -> string = "caml_myc_bus_name"
+  external service : t -> string option = "caml_myc_bus_service"
+
+  let from_topology ?schema path ~service = from_topology_ path service schema
+
   external topic_ : t -> int -> int -> int -> int -> unit
     = "caml_myc_bus_topic"
 
@@ -59,12 +67,18 @@ module Publisher = struct
   type h
   type t = { h : h; may_block : bool }
 
-  external create_ : Bus.t -> int -> int -> h = "caml_myc_pub_new"
+  external create_ : Bus.t -> int -> int -> string option -> h
+    = "caml_myc_pub_new"
+
   external close_ : h -> unit = "caml_myc_pub_close"
   external send_ : h -> bytes -> bool -> unit = "caml_myc_pub_send"
 
   let create ?(timeout_ms = 0) bus ~type_id =
-    { h = create_ bus type_id timeout_ms; may_block = timeout_ms <> 0 }
+    { h = create_ bus type_id timeout_ms None; may_block = timeout_ms <> 0 }
+
+  let create_to ?(timeout_ms = 0) bus ~type_id ~service =
+    { h = create_ bus type_id timeout_ms (Some service);
+      may_block = timeout_ms <> 0 }
 
   let close t = close_ t.h
   let send t data = send_ t.h data t.may_block
@@ -74,7 +88,7 @@ module Subscriber = struct
   type t
   type message = { header : Frame.header; payload : bytes }
 
-  external create_ : Bus.t -> int -> t = "caml_myc_sub_new"
+  external create_ : Bus.t -> int -> string option -> t = "caml_myc_sub_new"
   external close : t -> unit = "caml_myc_sub_close"
 
   external recv_ : t -> int -> (Frame.header * bytes) option
@@ -83,7 +97,7 @@ module Subscriber = struct
   external lost : t -> int64 = "caml_myc_sub_lost"
   external fd : t -> int = "caml_myc_sub_fd"
 
-  let create bus ~type_id = create_ bus type_id
+  let create ?service bus ~type_id = create_ bus type_id service
 
   let recv ?(timeout_ms = -1) t =
     match recv_ t timeout_ms with
@@ -94,4 +108,72 @@ module Subscriber = struct
     match recv ?timeout_ms t with
     | Some m -> if f m then iter ?timeout_ms t f
     | None -> ()
+
+  type worker = {
+    thread : Thread.t;
+    stop : bool Atomic.t;
+    error : exn option Atomic.t;
+  }
+
+  (* Short waits so [stop] is noticed; recv releases the runtime lock. *)
+  let spawn ?(poll_ms = 50) t f =
+    let stop = Atomic.make false and error = Atomic.make None in
+    let rec loop () =
+      if not (Atomic.get stop) then begin
+        (match recv ~timeout_ms:poll_ms t with
+         | Some m -> (try f m with e -> Atomic.set error (Some e))
+         | None -> ());
+        loop ()
+      end
+    in
+    { thread = Thread.create loop (); stop; error }
+
+  let stop w =
+    Atomic.set w.stop true;
+    Thread.join w.thread;
+    Atomic.get w.error
+end
+
+module type MESSAGE = sig
+  type t
+
+  val name : string
+  val type_id : int
+  val topic : string
+  val size : int
+  val encode : t -> Bytes.t
+  val decode : Bytes.t -> t
+end
+
+module Typed (M : MESSAGE) = struct
+  type publisher = Publisher.t
+  type subscriber = Subscriber.t
+
+  let topic bus ?policy ?depth ?(max_size = M.size) () =
+    Bus.topic bus ~type_id:M.type_id ?policy ?depth ~max_size ()
+
+  let publisher ?timeout_ms ?to_service bus =
+    match to_service with
+    | None -> Publisher.create ?timeout_ms bus ~type_id:M.type_id
+    | Some service ->
+        Publisher.create_to ?timeout_ms bus ~type_id:M.type_id ~service
+
+  let publish p m = Publisher.send p (M.encode m)
+  let subscriber ?service bus = Subscriber.create ?service bus ~type_id:M.type_id
+
+  let recv ?timeout_ms s =
+    match Subscriber.recv ?timeout_ms s with
+    | Some m -> Some (M.decode m.Subscriber.payload)
+    | None -> None
+
+  let rec iter ?timeout_ms s f =
+    match recv ?timeout_ms s with
+    | Some m -> if f m then iter ?timeout_ms s f
+    | None -> ()
+
+  let spawn ?poll_ms s f =
+    Subscriber.spawn ?poll_ms s (fun m -> f (M.decode m.Subscriber.payload))
+
+  let raw_publisher p = p
+  let raw_subscriber s = s
 end

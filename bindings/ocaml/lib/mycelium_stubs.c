@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* OCaml stubs over libmyc (see mycelium.mli). */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,37 @@ static void myc_raise(int err)
 	args[0] = Val_int(err);
 	args[1] = caml_copy_string(myc_strerror(err));
 	caml_raise_with_args(*exn, 2, args);
+}
+
+/* The same with the library's own one-line text (file:line messages). */
+static void myc_raise_text(int err, const char *text)
+{
+	static const value *exn;
+	value args[2];
+
+	if (!exn)
+		exn = caml_named_value("Mycelium.Error");
+	if (err < 0)
+		err = -err;
+	args[0] = Val_int(err);
+	args[1] = caml_copy_string(text[0] ? text : myc_strerror(err));
+	caml_raise_with_args(*exn, 2, args);
+}
+
+/* Creating a publisher/subscriber named @service failed with @eno. */
+static void raise_service(int eno, const char *service)
+{
+	char text[160];
+
+	if (eno == ENOENT)
+		snprintf(text, sizeof(text),
+			 "service \"%.64s\" is not a service of the bus's topology", service);
+	else if (eno == EINVAL)
+		snprintf(text, sizeof(text), "bad service name \"%.64s\" (1..63 bytes)",
+			 service);
+	else
+		text[0] = 0;
+	myc_raise_text(eno, text);
 }
 
 /*
@@ -239,29 +271,81 @@ value caml_myc_frame_decode(value buf)
 	CAMLreturn(r);
 }
 
-value caml_myc_bus_new(value name)
+/* Wrap a new myc_bus as a Bus.t. */
+static value bus_wrap(struct myc_bus *bus)
 {
-	CAMLparam1(name);
-	CAMLlocal1(v);
-	struct myc_bus_opts o = { .sz = sizeof(o) };
-	struct bus_node *n;
+	struct bus_node *n = calloc(1, sizeof(*n));
+	value v;
 
-	if (Is_some(name))
-		o.name = String_val(Some_val(name));
-	n = calloc(1, sizeof(*n));
-	if (!n)
+	if (!n) {
+		myc_bus_free(bus);
 		caml_raise_out_of_memory();
-	n->bus = myc_bus_new(&o);
-	if (!n->bus) {
-		int err = errno;
-
-		free(n);
-		myc_raise(-err);
 	}
+	n->bus = bus;
 	n->refs = 1;
 	v = caml_alloc_custom(&bus_ops, sizeof(n), 0, 1);
 	NODE(v) = n;
-	CAMLreturn(v);
+	return v;
+}
+
+value caml_myc_bus_new(value name)
+{
+	CAMLparam1(name);
+	struct myc_bus_opts o = { .sz = sizeof(o) };
+	struct myc_bus *bus;
+
+	if (Is_some(name))
+		o.name = String_val(Some_val(name));
+	bus = myc_bus_new(&o);
+	if (!bus)
+		myc_raise(-errno);
+	CAMLreturn(bus_wrap(bus));
+}
+
+/* Bus.from_topology: @schema is a YAML path option. */
+value caml_myc_bus_from_topology(value path, value service, value schema_path)
+{
+	CAMLparam3(path, service, schema_path);
+	struct myc_bus_topo_opts o = { .sz = sizeof(o) };
+	struct myc_schema *schema = NULL;
+	struct myc_bus *bus;
+	char err[512] = "";
+
+	if (Is_some(schema_path)) {
+		schema = myc_schema_load(String_val(Some_val(schema_path)), err,
+					 sizeof(err));
+		if (!schema)
+			myc_raise_text(errno, err);
+	}
+	o.schema = schema;
+	bus = myc_bus_from_topology(String_val(path), String_val(service), &o, err,
+				    sizeof(err));
+	if (!bus) {
+		int eno = errno;
+
+		myc_schema_free(schema);
+		myc_raise_text(eno, err);
+	}
+	myc_schema_free(schema);
+	CAMLreturn(bus_wrap(bus));
+}
+
+value caml_myc_bus_name(value bus)
+{
+	CAMLparam1(bus);
+	CAMLreturn(caml_copy_string(myc_bus_name(live_bus(bus))));
+}
+
+value caml_myc_bus_service(value bus)
+{
+	CAMLparam1(bus);
+	CAMLlocal1(s);
+	const char *svc = myc_bus_service(live_bus(bus));
+
+	if (!svc)
+		CAMLreturn(Val_none);
+	s = caml_copy_string(svc);
+	CAMLreturn(caml_alloc_some(s));
 }
 
 value caml_myc_bus_close(value bus)
@@ -304,16 +388,21 @@ value caml_myc_bus_topic(value bus, value type_id, value policy, value depth,
 	CAMLreturn(Val_unit);
 }
 
-value caml_myc_pub_new(value bus, value type_id, value timeout_ms)
+value caml_myc_pub_new(value bus, value type_id, value timeout_ms, value to)
 {
-	CAMLparam3(bus, type_id, timeout_ms);
+	CAMLparam4(bus, type_id, timeout_ms, to);
 	struct myc_pub_opts o = { .sz = sizeof(o),
 				  .timeout_ms = Int_val(timeout_ms) };
+	struct myc_pub *p;
 
 	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff)
 		myc_raise(-EINVAL);
-	CAMLreturn(adopt(bus, myc_pub_new(live_bus(bus),
-					  (uint16_t)Int_val(type_id), &o), 0));
+	if (Is_some(to))
+		o.to = String_val(Some_val(to));
+	p = myc_pub_new(live_bus(bus), (uint16_t)Int_val(type_id), &o);
+	if (!p && o.to)
+		raise_service(errno, o.to);
+	CAMLreturn(adopt(bus, p, 0));
 }
 
 value caml_myc_pub_close(value pub)
@@ -359,15 +448,20 @@ value caml_myc_pub_send(value pub, value data, value may_block)
 	CAMLreturn(Val_unit);
 }
 
-value caml_myc_sub_new(value bus, value type_id)
+value caml_myc_sub_new(value bus, value type_id, value service)
 {
-	CAMLparam2(bus, type_id);
+	CAMLparam3(bus, type_id, service);
 	struct myc_sub_opts o = { .sz = sizeof(o) };
+	struct myc_sub *s;
 
 	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff)
 		myc_raise(-EINVAL);
-	CAMLreturn(adopt(bus, myc_sub_new(live_bus(bus),
-					  (uint16_t)Int_val(type_id), &o), 1));
+	if (Is_some(service))
+		o.service = String_val(Some_val(service));
+	s = myc_sub_new(live_bus(bus), (uint16_t)Int_val(type_id), &o);
+	if (!s && o.service)
+		raise_service(errno, o.service);
+	CAMLreturn(adopt(bus, s, 1));
 }
 
 value caml_myc_sub_close(value sub)

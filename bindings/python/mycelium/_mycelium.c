@@ -134,23 +134,135 @@ static void bus_close_children(BusObject *bus)
 	Py_CLEAR(bus->children);
 }
 
+/* Raise MyceliumError(code, text) with the library's one-line message. */
+static void myc_raise_text(int err, const char *text)
+{
+	PyObject *args = Py_BuildValue("(is)", err < 0 ? -err : err,
+				       text[0] ? text : myc_strerror(err));
+
+	if (args) {
+		PyErr_SetObject(MyceliumError, args);
+		Py_DECREF(args);
+	}
+}
+
+/* The bus of @service's node in a topology file; @schema (a YAML path or
+ * None) resolves topics without a type id.  The libraries' file:line
+ * messages become the exception text. */
+static struct myc_bus *bus_from_topology(PyObject *topology, const char *service,
+					 PyObject *schema_path)
+{
+	struct myc_bus_topo_opts o = { .sz = sizeof(o) };
+	struct myc_schema *schema = NULL;
+	struct myc_bus *bus;
+	char err[512] = "";
+	int eno;
+
+	if (schema_path != Py_None) {
+		schema = myc_schema_load(PyBytes_AS_STRING(schema_path), err, sizeof(err));
+		if (!schema) {
+			myc_raise_text(errno, err);
+			return NULL;
+		}
+	}
+	o.schema = schema;
+	Py_BEGIN_ALLOW_THREADS
+	bus = myc_bus_from_topology(PyBytes_AS_STRING(topology), service, &o, err,
+				    sizeof(err));
+	eno = errno;
+	Py_END_ALLOW_THREADS
+	myc_schema_free(schema);
+	if (!bus)
+		myc_raise_text(eno, err);
+	return bus;
+}
+
 static int Bus_init(BusObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "name", NULL };
+	static char *kwlist[] = { "name", "topology", "service", "schema", NULL };
 	struct myc_bus_opts o = { .sz = sizeof(o) };
-	const char *name = NULL;
+	PyObject *topology = NULL, *schema = Py_None;
+	const char *name = NULL, *service = NULL;
+	struct myc_bus *bus;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|z", kwlist, &name))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zO&zO&", kwlist, &name,
+					 PyUnicode_FSConverter, &topology, &service,
+					 PyUnicode_FSConverter, &schema))
 		return -1;
-	o.name = name;
-	myc_bus_free(self->bus);
-	self->bus = myc_bus_new(&o);
-	if (!self->bus) {
-		myc_raise(-errno);
-		return -1;
+	if (topology) {
+		if (!service) {
+			Py_DECREF(topology);
+			if (schema != Py_None)
+				Py_DECREF(schema);
+			PyErr_SetString(PyExc_TypeError,
+					"a bus from a topology needs a service");
+			return -1;
+		}
+		bus = bus_from_topology(topology, service, schema);
+		Py_DECREF(topology);
+		if (schema != Py_None)
+			Py_DECREF(schema);
+		if (!bus)
+			return -1;
+	} else {
+		if (schema != Py_None)
+			Py_DECREF(schema);
+		o.name = name;
+		bus = myc_bus_new(&o);
+		if (!bus) {
+			myc_raise(-errno);
+			return -1;
+		}
 	}
+	myc_bus_free(self->bus);
+	self->bus = bus;
 	return 0;
 }
+
+static PyObject *Bus_name(BusObject *self, void *closure)
+{
+	if (!self->bus)
+		return myc_raise(-EBADF);
+	return PyUnicode_FromString(myc_bus_name(self->bus));
+}
+
+static PyObject *Bus_service(BusObject *self, void *closure)
+{
+	const char *s;
+
+	if (!self->bus)
+		return myc_raise(-EBADF);
+	s = myc_bus_service(self->bus);
+	if (!s)
+		Py_RETURN_NONE;
+	return PyUnicode_FromString(s);
+}
+
+/* Creating a publisher/subscriber failed with @eno: ENOENT with a service
+ * name means the name is not one of the topology's services. */
+static void raise_service(int eno, const char *service)
+{
+	char text[160];
+
+	if (eno == ENOENT && service) {
+		snprintf(text, sizeof(text),
+			 "service \"%.64s\" is not a service of the bus's topology", service);
+		myc_raise_text(eno, text);
+	} else if (eno == EINVAL && service) {
+		snprintf(text, sizeof(text), "bad service name \"%.64s\" (1..63 bytes)",
+			 service);
+		myc_raise_text(eno, text);
+	} else {
+		myc_raise(-eno);
+	}
+}
+
+static PyGetSetDef Bus_getset[] = {
+	{ "name", (getter)Bus_name, NULL, "bus (node) name", NULL },
+	{ "service", (getter)Bus_service, NULL,
+	  "service the bus was made for (from a topology), else None", NULL },
+	{ NULL }
+};
 
 static struct myc_bus *live_bus(BusObject *b)
 {
@@ -210,11 +322,13 @@ static PyTypeObject BusType = {
 	.tp_name = "mycelium._mycelium.Bus",
 	.tp_basicsize = sizeof(BusObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-	.tp_doc = "Bus(name=None): a libmyc bus.",
+	.tp_doc = "Bus(name=None, topology=None, service=None, schema=None): a libmyc bus,\n"
+		  "plain or of @service's node in a topology file.",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Bus_init,
 	.tp_dealloc = (destructor)Bus_dealloc,
 	.tp_methods = Bus_methods,
+	.tp_getset = Bus_getset,
 };
 
 /* ---- Publisher ---------------------------------------------------------- */
@@ -233,21 +347,23 @@ typedef struct {
 
 static int Pub_init(PubObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "bus", "type_id", "timeout_ms", NULL };
+	static char *kwlist[] = { "bus", "type_id", "timeout_ms", "to", NULL };
 	struct myc_pub_opts o = { .sz = sizeof(o) };
 	PyObject *bus;
 	int type_id, timeout_ms = 0;
+	const char *to = NULL;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i|i", kwlist, &BusType,
-					 &bus, &type_id, &timeout_ms))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i|iz", kwlist, &BusType,
+					 &bus, &type_id, &timeout_ms, &to))
 		return -1;
 	if (!type_id_ok(type_id) || !live_bus((BusObject *)bus))
 		return -1;
 	o.timeout_ms = timeout_ms;
+	o.to = to;
 	myc_pub_free(self->pub);
 	self->pub = myc_pub_new(((BusObject *)bus)->bus, (uint16_t)type_id, &o);
 	if (!self->pub) {
-		myc_raise(-errno);
+		raise_service(errno, to);
 		return -1;
 	}
 	if (bus_adopt((BusObject *)bus, (PyObject *)self) < 0)
@@ -303,7 +419,7 @@ static PyTypeObject PubType = {
 	.tp_weaklistoffset = offsetof(PubObject, weakrefs),
 	.tp_basicsize = sizeof(PubObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-	.tp_doc = "Publisher(bus, type_id, timeout_ms=0)",
+	.tp_doc = "Publisher(bus, type_id, timeout_ms=0, to=None)",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Pub_init,
 	.tp_dealloc = (destructor)Child_dealloc,
@@ -363,20 +479,20 @@ static void Child_dealloc(ChildObject *self)
 
 static int Sub_init(SubObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "bus", "type_id", NULL };
+	static char *kwlist[] = { "bus", "type_id", "service", NULL };
 	struct myc_sub_opts o = { .sz = sizeof(o) };
 	PyObject *bus;
 	int type_id;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i", kwlist, &BusType,
-					 &bus, &type_id))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i|z", kwlist, &BusType,
+					 &bus, &type_id, &o.service))
 		return -1;
 	if (!type_id_ok(type_id) || !live_bus((BusObject *)bus))
 		return -1;
 	myc_sub_free(self->sub);
 	self->sub = myc_sub_new(((BusObject *)bus)->bus, (uint16_t)type_id, &o);
 	if (!self->sub) {
-		myc_raise(-errno);
+		raise_service(errno, o.service);
 		return -1;
 	}
 	if (bus_adopt((BusObject *)bus, (PyObject *)self) < 0)
@@ -471,7 +587,7 @@ static PyTypeObject SubType = {
 	.tp_weaklistoffset = offsetof(SubObject, weakrefs),
 	.tp_basicsize = sizeof(SubObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-	.tp_doc = "Subscriber(bus, type_id)",
+	.tp_doc = "Subscriber(bus, type_id, service=None)",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Sub_init,
 	.tp_dealloc = (destructor)Child_dealloc,

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A bus built from a topology file, and the service names behind
+ * publisher-to-service (docs/api.md, "A bus from a topology").
+ *
+ * Services are interned as small ids (index + 1) so a directed publish
+ * compares integers, never strings.  A bus made from a topology knows
+ * every service of the file and refuses other names; a plain bus learns
+ * names as subscribers and publishers use them.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bus.h"
+#include "topo.h"
+
+/* ---- service names ------------------------------------------------------ */
+
+static int svc_add(struct myc_bus *bus, const char *name)
+{
+	char **v = realloc(bus->svc, (bus->nsvc + 1) * sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	bus->svc = v;
+	v[bus->nsvc] = strdup(name);
+	if (!v[bus->nsvc])
+		return -ENOMEM;
+	return (int)++bus->nsvc;
+}
+
+int bus_service_id(struct myc_bus *bus, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len > MYC_TOPO_NAME_MAX)
+		return -EINVAL;
+	for (uint32_t i = 0; i < bus->nsvc; i++)
+		if (!strcmp(bus->svc[i], name))
+			return (int)i + 1;
+	if (bus->svc_fixed)
+		return -ENOENT;
+	return svc_add(bus, name);
+}
+
+void bus_services_free(struct myc_bus *bus)
+{
+	for (uint32_t i = 0; i < bus->nsvc; i++)
+		free(bus->svc[i]);
+	free(bus->svc);
+	bus->svc = NULL;
+	bus->nsvc = 0;
+}
+
+const char *myc_bus_name(const struct myc_bus *bus)
+{
+	return bus ? bus->name : NULL;
+}
+
+const char *myc_bus_service(const struct myc_bus *bus)
+{
+	return bus && bus->self_svc ? bus->svc[bus->self_svc - 1] : NULL;
+}
+
+/* ---- from a topology ---------------------------------------------------- */
+
+static void __attribute__((format(printf, 3, 4)))
+errf(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* "feed, strategy, ..." into @buf: the services a caller could have meant. */
+static void service_list(const struct myc_topo *topo, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; i < topo->nnodes; i++)
+		for (size_t j = 0; j < topo->nodes[i].nservices; j++) {
+			int n = snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
+					 topo->nodes[i].services[j]);
+
+			if (n < 0 || (size_t)n >= len - off)
+				return;
+			off += (size_t)n;
+		}
+}
+
+/*
+ * Settings of one topic, with its type id from the file or the schema.
+ * Returns 0 or -EINVAL with @err written.
+ */
+static int topic_resolve(const struct myc_topo *topo, const struct myc_topo_topic *tp,
+			 const struct myc_schema *schema, uint16_t *type,
+			 struct myc_topic_opts *o, char *err, size_t errlen)
+{
+	const struct topo_topic *t = &tp->t;
+	const struct myc_schema_msg *m = schema ? myc_schema_msg_by_topic(schema, t->name) : NULL;
+
+	myc_topo_topic_opts(tp, o);
+	*type = t->type;
+	if (!m) {
+		if (t->type)
+			return 0;
+		errf(err, errlen, "%s:%u: topics.%s: no type id: give \"type\" or %s", topo->file,
+		     t->line, t->name, schema ? "a schema message with this topic" : "a schema");
+		return -EINVAL;
+	}
+	if (t->type && t->type != m->id) {
+		errf(err, errlen, "%s:%u: topics.%s: type %u, but the schema's %s (topic %s) is %u",
+		     topo->file, t->line, t->name, t->type, m->name, m->topic, m->id);
+		return -EINVAL;
+	}
+	if (o->max_size < m->size) {
+		errf(err, errlen, "%s:%u: topics.%s: max_size %u is below the size of %s (%u bytes)",
+		     topo->file, t->line, t->name, o->max_size, m->name, m->size);
+		return -EINVAL;
+	}
+	*type = m->id;
+	return 0;
+}
+
+struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
+				      const struct myc_bus_topo_opts *opts,
+				      char *err, size_t errlen)
+{
+	const struct myc_schema *schema = NULL;
+	const struct myc_topo_node *node;
+	struct myc_bus_opts bo = { .sz = sizeof(bo) };
+	struct myc_bus *bus = NULL;
+	struct myc_topo *topo;
+	int r = 0;
+
+	if (err && errlen)
+		err[0] = 0;
+	if (!path || !service || (opts && opts->sz < sizeof(size_t))) {
+		errf(err, errlen, "myc_bus_from_topology: missing path, service or options size");
+		errno = EINVAL;
+		return NULL;
+	}
+	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, schema) + sizeof(schema))
+		schema = opts->schema;
+	topo = myc_topo_load(path, err, errlen);
+	if (!topo)
+		return NULL;	/* errno and the loader's message are set */
+	node = myc_topo_node_of(topo, service);
+	if (!node) {
+		char list[256];
+
+		service_list(topo, list, sizeof(list));
+		errf(err, errlen, "%s: service \"%s\" is in no node (services: %s)", topo->file,
+		     service, list);
+		r = -ENOENT;
+		goto out;
+	}
+	bo.name = node->n.name;
+	bus = myc_bus_new(&bo);
+	if (!bus) {
+		r = -errno;
+		errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
+		goto out;
+	}
+	/* Every service of the file may be named; the set is then fixed. */
+	for (size_t i = 0; i < topo->nnodes && r >= 0; i++)
+		for (size_t j = 0; j < topo->nodes[i].nservices && r >= 0; j++)
+			r = svc_add(bus, topo->nodes[i].services[j]);
+	if (r < 0) {
+		errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
+		goto out;
+	}
+	r = 0;
+	bus->svc_fixed = true;
+	bus->self_svc = (uint32_t)bus_service_id(bus, service);
+
+	for (size_t i = 0; i < topo->ntopics; i++) {
+		const struct myc_topo_topic *tp = myc_topo_topic_at(topo, i);
+		struct myc_topic_opts o = { .sz = sizeof(o) };
+		uint16_t type;
+
+		r = topic_resolve(topo, tp, schema, &type, &o, err, errlen);
+		if (r)
+			goto out;
+		r = myc_bus_topic(bus, type, &o);
+		if (r) {
+			/* Cannot clash: the loader checked ids unique. */
+			errf(err, errlen, "%s:%u: topics.%s: %s", topo->file, tp->t.line,
+			     tp->t.name, myc_strerror(r));
+			goto out;
+		}
+	}
+out:
+	myc_topo_free(topo);
+	if (r) {
+		myc_bus_free(bus);
+		errno = -r;
+		return NULL;
+	}
+	return bus;
+}
