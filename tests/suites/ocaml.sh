@@ -21,6 +21,6 @@ cat "$log"
 sed -n 's/^ *\[\(OK\|FAIL\)\] *\([^ ].*[^.]\)\.\?$/\1 \2/p' "$log" |
 	while read -r res rest; do
 		name=$(echo "$rest" | tr -s ' ' | tr ' ' '-')
-		[ "$res" = OK ] && echo "PASS ocaml/$name" || echo "FAIL ocaml/$name"
+		[ "$res" = OK ] && echo "PASS $name" || echo "FAIL $name"
 	done
 exit $rc

@@ -16,15 +16,15 @@ rm -rf "$venv"
 if ! "$venv/bin/pip" install -q --no-index --no-build-isolation \
 	"$top/bindings/python" >"$build/pip.log" 2>&1; then
 	cat "$build/pip.log"
-	echo "FAIL python/pip-install"
+	echo "FAIL pip-install"
 	exit 1
 fi
-echo "PASS python/pip-install"
+echo "PASS pip-install"
 cd "$top/bindings/python/tests" || exit 1
 "$venv/bin/python" -m pytest -v -p no:cacheprovider -o console_output_style=classic \
 	--import-mode=importlib . 2>&1 | tee "$build/pytest.log" |
 	sed -n 's/^\([^ ]*::[^ ]*\) \(PASSED\|FAILED\|ERROR\|SKIPPED\).*/\2 \1/p' |
-	sed 's/^PASSED/PASS python\//; s/^FAILED/FAIL python\//; s/^ERROR/FAIL python\//; s/^SKIPPED/SKIP python\//'
+	sed "s/^PASSED/PASS/; s/^FAILED/FAIL/; s/^ERROR/FAIL/; s/^SKIPPED/SKIP/"
 rc=${PIPESTATUS[0]}
 tail -5 "$build/pytest.log"
 exit $rc
