@@ -289,7 +289,6 @@ static int kern_list(int (*fn)(const char *name, void *ctx), void *ctx)
 }
 
 const struct ring_ops ring_kern_ops = {
-	.name = "kernel",
 	.open = kern_open,
 	.close = kern_close,
 	.wait = kern_wait,

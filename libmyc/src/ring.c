@@ -595,7 +595,6 @@ static void user_info(struct myc_ring *r, struct myc_ring_info *out)
 static int user_list(int (*fn)(const char *name, void *ctx), void *ctx);
 
 const struct ring_ops ring_user_ops = {
-	.name = "user",
 	.open = user_open,
 	.close = user_close,
 	.sleep_begin = user_sleep_begin,

@@ -22,7 +22,6 @@ struct myc_ring;
  * whether a peer is dead.
  */
 struct ring_ops {
-	const char *name;		/* "user" or "kernel" (myc stat) */
 	/* Get the fd, validate the header, map, attach in r->role.  On
 	 * error the caller calls close(). */
 	int (*open)(struct myc_ring *r, const char *name, uint32_t flags,
