@@ -43,7 +43,7 @@ static int myc_ring_mmap(struct file *file, struct vm_area_struct *vma)
 	struct myc_rfile *rf = file->private_data;
 	struct myc_ring *ring = rf->ring;
 	unsigned long pgoff = vma->vm_pgoff, npages = vma_pages(vma);
-	unsigned long own = (ring->hdr->off_cons >> PAGE_SHIFT) + rf->slot;
+	unsigned long own = (ring->off_cons >> PAGE_SHIFT) + rf->slot;
 
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;	/* a private copy of a ring is meaningless */
@@ -144,7 +144,7 @@ static long myc_ioc_info(struct myc_rfile *rf, void __user *arg)
 	in.role = rf->role;
 	in.slot = rf->slot;
 	in.capacity = ring->capacity;
-	in.map_size = ring->hdr->map_size;
+	in.map_size = (u64)ring->map_pages << PAGE_SHIFT;
 	in.max_frame = ring->max_frame;
 	in.max_producers = ring->max_producers;
 	in.max_consumers = ring->max_consumers;

@@ -78,6 +78,12 @@ struct myc_ring {
 	void *base;			/* vmap of pages[0..map_pages) */
 	struct myc_ring_hdr *hdr;
 	struct myc_ring_ctl *ctl;
+	/* The kernel's own copy of the layout: producers may map the header
+	 * page writable, so nothing the kernel dereferences comes from it.
+	 */
+	u64 off_prod;
+	u64 off_cons;
+	u64 off_data;
 	u64 capacity;
 	u32 max_frame;
 	u32 max_producers;
@@ -136,11 +142,11 @@ static inline void *myc_ring_at(struct myc_ring *ring, u64 off)
 }
 static inline struct myc_ring_prod *myc_ring_prod(struct myc_ring *ring, u32 k)
 {
-	return myc_ring_at(ring, ring->hdr->off_prod + (u64)k * ring->hdr->prod_stride);
+	return myc_ring_at(ring, ring->off_prod + (u64)k * MYC_RING_LINE);
 }
 static inline struct myc_ring_cons *myc_ring_cons(struct myc_ring *ring, u32 j)
 {
-	return myc_ring_at(ring, ring->hdr->off_cons + (u64)j * PAGE_SIZE);
+	return myc_ring_at(ring, ring->off_cons + (u64)j * PAGE_SIZE);
 }
 
 /* account.c: per-user and module-wide limits on ring memory */

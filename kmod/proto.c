@@ -33,7 +33,7 @@ static inline u64 myc_mask(const struct myc_ring *ring)
  */
 static inline struct myc_kframe *myc_rec(struct myc_ring *ring, u64 pos)
 {
-	return myc_ring_at(ring, ring->hdr->off_data + (pos & myc_mask(ring)));
+	return myc_ring_at(ring, ring->off_data + (pos & myc_mask(ring)));
 }
 
 /* 16-byte compare-and-swap of {head_pos, head_seq} (cmpxchg16b; the pair is

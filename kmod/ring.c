@@ -128,6 +128,9 @@ struct myc_ring *myc_ring_new(const struct myc_ioc_create *c, u32 max_frame)
 	off_cons = off_prod + round_up(prod_bytes, PAGE_SIZE);
 	off_data = off_cons + (u64)c->max_consumers * PAGE_SIZE;
 	cap_pages = cap >> PAGE_SHIFT;
+	ring->off_prod = off_prod;
+	ring->off_cons = off_cons;
+	ring->off_data = off_data;
 	ring->file_pages = (off_data >> PAGE_SHIFT) + cap_pages;
 	ring->map_pages = ring->file_pages + cap_pages;
 

@@ -628,11 +628,29 @@ struct myc_ring_opts {
 					 * clock read per frame) */
 
 /*
+ * Where rings live.  MYC_MODE=auto (default): kernel mode when /dev/mycelium
+ * is present and opens read-write (the mycelium module is loaded), else pure
+ * userspace mode; MYC_MODE=user or kernel forces one.  Both modes have the
+ * same layout, API and semantics (docs/operations.md, "Modes").
+ */
+enum myc_ring_mode {
+	MYC_RING_MODE_USER = 1,		/* /dev/shm files, OFD locks, futex */
+	MYC_RING_MODE_KERNEL = 2,	/* /dev/mycelium ring fds */
+};
+/* The mode myc_ring_open() would use now: MYC_RING_MODE_*, -EINVAL
+ * (MYC_MODE is not auto, user or kernel) or -ENODEV (MYC_MODE=kernel and no
+ * /dev/mycelium: the module is not loaded) or -errno (kernel forced and
+ * the device cannot be opened, e.g. -EACCES). */
+MYC_API int myc_ring_mode(void);
+
+/*
  * Open ring @name ([A-Za-z0-9._-], 1..63 characters, not starting with '.')
  * with role MYC_RING_PRODUCER or MYC_RING_CONSUMER (or neither, to inspect
  * it with myc_ring_info()).  In pure userspace mode the ring is the file
- * /dev/shm/myc.<name>, removed when its last handle is freed.  NULL and
- * errno: EINVAL (bad name, flags or options), ENOENT (no such ring and no
+ * /dev/shm/myc.<name>, removed when its last handle is freed; in kernel
+ * mode it is a /dev/mycelium ring, freed by the kernel with its last fd.
+ * NULL and errno: EINVAL (bad name, flags or options, or a bad MYC_MODE),
+ * ENODEV (MYC_MODE=kernel without the module), ENOENT (no such ring and no
  * MYC_RING_CREATE), EEXIST (MYC_RING_EXCL), EUSERS (all producer or
  * consumer slots taken), MYC_E_CORRUPT (the ring's header failed
  * validation), MYC_E_VERSION, MYC_E_DIGEST, or a system errno.
@@ -702,9 +720,13 @@ struct myc_ring_info {
 	uint64_t wakeups;	/* futex wakes issued by producers */
 	uint64_t recovered;	/* dead producers' claims padded */
 	uint64_t reclaimed;	/* dead consumers' cursors freed */
-	uint64_t handle_syscalls; /* futex waits and wakes made through this
-				   * handle (the only syscalls on the data
-				   * path) */
+	uint64_t handle_syscalls; /* futex (or, kernel mode, WAIT/WAKE/EVENTS
+				   * ioctl) calls made through this handle:
+				   * the only syscalls on the data path */
+	uint32_t mode;		/* MYC_RING_MODE_USER or _KERNEL */
+	uint32_t pad0;
+	uint64_t waits;		/* kernel mode: WAIT calls that slept */
+	uint64_t peer_deaths;	/* kernel mode: producer fds released */
 };
 
 struct myc_ring_cons_info {
@@ -728,12 +750,13 @@ MYC_API int myc_ring_cons_info(struct myc_ring *ring, uint32_t index,
 MYC_API const char *myc_ring_name(const struct myc_ring *ring);
 
 /*
- * Call @fn for every ring name in /dev/shm (userspace mode).  Stops when @fn
+ * Call @fn for every ring name: in /dev/shm (userspace mode) or, kernel
+ * mode, in /sys/kernel/debug/mycelium/rings (root; -EACCES otherwise).  Stops when @fn
  * returns non-zero and returns that; else 0 or -errno.
  */
 MYC_API int myc_ring_list(int (*fn)(const char *name, void *ctx), void *ctx);
-/* Remove every ring whose users have all died.  Returns how many were
- * removed or -errno. */
+/* Remove every userspace-mode ring (/dev/shm) whose users have all died
+ * (kernel rings need no collecting).  Returns how many or -errno. */
 MYC_API int myc_ring_gc(void);
 
 #ifdef __cplusplus

@@ -88,7 +88,6 @@ static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
 }
 
 /* Store a padding frame over [pos, pos+span) and commit it with @seq. */
-/* Store a padding frame over [pos, pos+span) and commit it with @seq. */
 static void write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
 		      uint64_t seq, uint32_t src)
 {
@@ -99,11 +98,12 @@ static void write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
 	__atomic_exchange_n(ring_seqword(r, pos), htole64(seq), __ATOMIC_SEQ_CST);
 }
 
+/* Someone announced itself: bump the futex word and wake (FUTEX_WAKE or
+ * MYC_IOC_WAKE, by mode). */
 static void wake_waiters(struct myc_ring *r)
 {
 	__atomic_fetch_add(&r->ctl->futex, 1, __ATOMIC_SEQ_CST);
-	ring_futex_wake(&r->ctl->futex);
-	r->syscalls++;
+	r->ops->wake(r);
 	__atomic_fetch_add(&r->ctl->wakeups, 1, __ATOMIC_RELAXED);
 }
 
@@ -536,24 +536,29 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 	}
 }
 
-/* Sleep on the futex until a producer commits (or @ns passes). */
+/*
+ * Sleep until a producer commits (or @ns passes).  Userspace mode counts
+ * itself in ctl.waiters here (sleep_begin) before the re-check; in kernel
+ * mode the consumer cannot write the control page and MYC_IOC_WAIT
+ * announces it, then re-checks for data at our published cursor itself
+ * (try_read() publishes it before reporting nothing).  Either way the
+ * futex value is read before the re-check, so a commit after the re-check
+ * changes it and the wait returns at once.
+ */
 static void sleep_for_data(struct myc_ring *r, int64_t ns,
 			   struct myc_frame_hdr *hdr, const void **payload,
 			   int *ret)
 {
 	uint32_t v;
 
-	/* Count ourselves before the re-check (Dekker with publish()). */
-	__atomic_fetch_add(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
-	st_sc(&r->cons->sleeping, 1);
+	if (r->ops->sleep_begin)
+		r->ops->sleep_begin(r);
 	v = ld_acq(&r->ctl->futex);
 	*ret = try_read(r, hdr, payload);
-	if (*ret == -RD_EMPTY || *ret == -RD_PENDING) {
-		ring_futex_wait(&r->ctl->futex, v, ns);
-		r->syscalls++;
-	}
-	if (__atomic_exchange_n(&r->cons->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
-		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
+	if (*ret == -RD_EMPTY || *ret == -RD_PENDING)
+		r->ops->wait(r, v, ns);
+	if (r->ops->sleep_end)
+		r->ops->sleep_end(r);
 }
 
 /*

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * Shared-memory rings, pure userspace mode (docs/ring-format.md).
+ * Shared-memory rings: the mode switch, what both modes share (names,
+ * options, header validation, info), and the pure userspace mode backend
+ * (docs/ring-format.md).
  *
  * The layout is section A of <linux/mycelium.h>; this file creates, opens,
- * validates and maps rings, and holds the lifetime and liveness logic (OFD
- * locks).  The claim/commit/read protocol is in ring-io.c.
+ * validates and maps userspace-mode rings, and holds their lifetime and
+ * liveness logic (OFD locks).  Kernel mode (/dev/mycelium) is ring-kern.c;
+ * the claim/commit/read protocol, the same for both, is in ring-io.c.
  *
  *   /dev/shm/myc.<name>
  *   +--------+--------+-----------+--------+-----+---------------+
@@ -41,7 +44,7 @@ _Static_assert(offsetof(struct myc_ring_ctl, futex) == MYC_RING_LINE, "futex");
 _Static_assert(offsetof(struct myc_ring_ctl, limit) == 2 * MYC_RING_LINE, "lim");
 _Static_assert(sizeof(struct myc_ring_hdr) % 8 == 0, "hdr size");
 
-static int name_ok(const char *name)
+bool ring_name_ok(const char *name)
 {
 	size_t i, n;
 
@@ -81,11 +84,13 @@ static uint32_t max_frame_for(uint64_t cap)
 
 /*
  * Check a header copied out of shared memory before anything in it is used.
- * @size is the object's real size.  Every offset and size is bounded first,
- * so the sums below cannot overflow.
+ * @size is the object's real size (userspace: the file's; kernel: what
+ * MYC_IOC_INFO says backs the ring).  Every offset and size is bounded
+ * first, so the sums below cannot overflow.  The two modes differ only in
+ * the kernel flag and the liveness lock base (none in kernel mode).
  */
-static int hdr_validate(const struct myc_ring_hdr *h, uint64_t size,
-			const char *name)
+int ring_hdr_validate(const struct myc_ring_hdr *h, uint64_t size,
+		      const char *name, bool kernel)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), end;
 	size_t i;
@@ -95,7 +100,8 @@ static int hdr_validate(const struct myc_ring_hdr *h, uint64_t size,
 	if (h->version != MYC_RING_VERSION)
 		return -MYC_E_VERSION;
 	if (h->hdr_size != sizeof(*h) || h->page_size != page ||
-	    (h->flags & ~MYC_RING_HF_KNOWN) || (h->flags & MYC_RING_HF_KERNEL) ||
+	    (h->flags & ~MYC_RING_HF_KNOWN) ||
+	    !(h->flags & MYC_RING_HF_KERNEL) != !kernel ||
 	    h->resv0)
 		return -MYC_E_CORRUPT;
 	for (i = 0; i < sizeof(h->resv) / sizeof(h->resv[0]); i++)
@@ -130,7 +136,7 @@ static int hdr_validate(const struct myc_ring_hdr *h, uint64_t size,
 	    h->map_size != h->file_size + h->capacity)
 		return -MYC_E_CORRUPT;
 	/* Liveness locks must be where every user of the ring takes them. */
-	if (h->lock_base != RING_LOCK_BASE)
+	if (h->lock_base != (kernel ? 0 : RING_LOCK_BASE))
 		return -MYC_E_CORRUPT;
 	if (memchr(h->name, 0, sizeof(h->name)) == NULL ||
 	    (name && strcmp(h->name, name)))
@@ -361,7 +367,7 @@ struct myc_ring_cons *ring_cons(struct myc_ring *r, uint32_t j)
 					(uint64_t)j * r->hdr.page_size);
 }
 
-bool ring_owner_dead(struct myc_ring *r, uint64_t lock_off)
+static bool user_owner_dead(struct myc_ring *r, uint64_t lock_off)
 {
 	return ring_lock_held(r->fd, r->hdr.lock_base + lock_off) == 0;
 }
@@ -462,106 +468,72 @@ static int attach_consumer(struct myc_ring *r)
 	return -EUSERS;
 }
 
-struct myc_ring *myc_ring_open(const char *name, uint32_t flags,
-			       const struct myc_ring_opts *opts)
+/* Both modes: digest required at open must match the ring's. */
+int ring_digest_check(struct myc_ring *r, const struct myc_ring_opts *o)
 {
-	const uint32_t known = MYC_RING_PRODUCER | MYC_RING_CONSUMER |
-			       MYC_RING_CREATE | MYC_RING_EXCL;
-	struct myc_ring_opts o;
-	struct myc_ring *r;
-	struct stat st;
-	void *hp;
-	int err;
+	if (o->digest && memcmp(o->digest, r->hdr.digest, MYC_RING_DIGEST_LEN))
+		return -MYC_E_DIGEST;
+	return 0;
+}
 
-	if (!name_ok(name) || (flags & ~known) ||
-	    (flags & (MYC_RING_PRODUCER | MYC_RING_CONSUMER)) ==
-	    (MYC_RING_PRODUCER | MYC_RING_CONSUMER) ||
-	    ((flags & MYC_RING_EXCL) && !(flags & MYC_RING_CREATE))) {
-		errno = EINVAL;
-		return NULL;
-	}
-	err = opts_check(opts, &o);
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	r->fd = -1;
-	r->slot = -1;
-	r->role = flags & (MYC_RING_PRODUCER | MYC_RING_CONSUMER);
-	r->spin_ns = o.spin_ns;
-	r->no_ts = o.flags & MYC_RING_O_NO_TIMESTAMP;
-	ring_path(r->path, sizeof(r->path), name);
-	err = ring_get_fd(name, r->path, flags, &o);
-	if (err < 0)
-		goto fail;
-	r->fd = err;
-
-	/* Validate the header from a private copy before mapping the rest. */
-	if (fstat(r->fd, &st)) {
-		err = -errno;
-		goto fail;
-	}
-	if ((uint64_t)st.st_size < sizeof(r->hdr)) {
-		err = -MYC_E_CORRUPT;
-		goto fail;
-	}
-	hp = mmap(NULL, sizeof(r->hdr), PROT_READ, MAP_SHARED, r->fd, 0);
-	if (hp == MAP_FAILED) {
-		err = -errno;
-		goto fail;
-	}
-	memcpy(&r->hdr, hp, sizeof(r->hdr));
-	/* The acquire pairs with the creator's release store of magic. */
-	r->hdr.magic = ld_acq(&((struct myc_ring_hdr *)hp)->magic);
-	munmap(hp, sizeof(r->hdr));
-	err = hdr_validate(&r->hdr, (uint64_t)st.st_size, name);
-	if (err)
-		goto fail;
-	if (opts && opts->digest &&
-	    memcmp(opts->digest, r->hdr.digest, MYC_RING_DIGEST_LEN)) {
-		err = -MYC_E_DIGEST;
-		goto fail;
-	}
-	r->base = map_ring(r->fd, &r->hdr);
-	if (!r->base) {
-		err = -errno;
-		goto fail;
-	}
+/* Both modes: derived fields of a mapped ring with a validated header. */
+void ring_setup(struct myc_ring *r)
+{
 	r->ctl = (struct myc_ring_ctl *)(r->base + r->hdr.off_ctl);
 	r->data = r->base + r->hdr.off_data;
 	r->cap = r->hdr.capacity;
 	r->mask = r->cap - 1;
 	r->lossless = r->hdr.flags & MYC_RING_HF_LOSSLESS;
-	if (r->role == MYC_RING_PRODUCER)
-		err = attach_producer(r);
-	else if (r->role == MYC_RING_CONSUMER)
-		err = attach_consumer(r);
-	if (err)
-		goto fail;
-	return r;
-fail:
-	myc_ring_free(r);
-	errno = -err;
-	return NULL;
 }
 
-void myc_ring_free(struct myc_ring *r)
+static int user_open(struct myc_ring *r, const char *name, uint32_t flags,
+		     const struct myc_ring_opts *o)
+{
+	struct stat st;
+	void *hp;
+	int err;
+
+	ring_path(r->path, sizeof(r->path), name);
+	err = ring_get_fd(name, r->path, flags, o);
+	if (err < 0)
+		return err;
+	r->fd = err;
+
+	/* Validate the header from a private copy before mapping the rest. */
+	if (fstat(r->fd, &st))
+		return -errno;
+	if ((uint64_t)st.st_size < sizeof(r->hdr))
+		return -MYC_E_CORRUPT;
+	hp = mmap(NULL, sizeof(r->hdr), PROT_READ, MAP_SHARED, r->fd, 0);
+	if (hp == MAP_FAILED)
+		return -errno;
+	memcpy(&r->hdr, hp, sizeof(r->hdr));
+	/* The acquire pairs with the creator's release store of magic. */
+	r->hdr.magic = ld_acq(&((struct myc_ring_hdr *)hp)->magic);
+	munmap(hp, sizeof(r->hdr));
+	err = ring_hdr_validate(&r->hdr, (uint64_t)st.st_size, name, false);
+	if (!err)
+		err = ring_digest_check(r, o);
+	if (err)
+		return err;
+	r->base = map_ring(r->fd, &r->hdr);
+	if (!r->base)
+		return -errno;
+	ring_setup(r);
+	if (r->role == MYC_RING_PRODUCER)
+		return attach_producer(r);
+	if (r->role == MYC_RING_CONSUMER)
+		return attach_consumer(r);
+	return 0;
+}
+
+static void user_close(struct myc_ring *r)
 {
 	uint64_t users;
 
-	if (!r)
-		return;
 	if (r->base) {
-		if (r->prod) {
-			if (r->claimed)
-				myc_ring_abort(r);
+		if (r->prod)
 			st_rel(&r->prod->state, MYC_RING_PS_FREE);
-		}
 		if (r->cons)
 			ring_cons_reset(r, (uint32_t)r->slot, false);
 		munmap(r->base, r->hdr.map_size);
@@ -576,6 +548,161 @@ void myc_ring_free(struct myc_ring *r)
 			unlink_if_same(r->fd, r->path);
 		close(r->fd);
 	}
+}
+
+static void user_sleep_begin(struct myc_ring *r)
+{
+	/* Count ourselves before the re-check (Dekker with publish()); the
+	 * sleeping flag lets a reclaimer give the count back if we die. */
+	__atomic_fetch_add(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
+	st_sc(&r->cons->sleeping, 1);
+}
+
+static void user_wait(struct myc_ring *r, uint32_t val, int64_t ns)
+{
+	ring_futex_wait(&r->ctl->futex, val, ns);
+	r->syscalls++;
+}
+
+static void user_sleep_end(struct myc_ring *r)
+{
+	if (__atomic_exchange_n(&r->cons->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
+		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
+}
+
+static void user_wake(struct myc_ring *r)
+{
+	ring_futex_wake(&r->ctl->futex);
+	r->syscalls++;
+}
+
+static void user_info(struct myc_ring *r, struct myc_ring_info *out)
+{
+	uint32_t k;
+
+	out->mode = MYC_RING_MODE_USER;
+	for (k = 0; k < r->hdr.max_producers; k++)
+		if (ld_acq(&ring_prod(r, k)->state) != MYC_RING_PS_FREE &&
+		    !ring_owner_dead(r, MYC_RING_LOCK_PROD(k)))
+			out->producers++;
+	for (k = 0; k < r->hdr.max_consumers; k++)
+		if (ld_acq(&ring_cons(r, k)->state) == MYC_RING_CS_ACTIVE &&
+		    ((r->role == MYC_RING_CONSUMER && (int)k == r->slot) ||
+		     !ring_owner_dead(r, MYC_RING_LOCK_CONS(k))))
+			out->consumers++;
+}
+
+static int user_list(int (*fn)(const char *name, void *ctx), void *ctx);
+
+const struct ring_ops ring_user_ops = {
+	.open = user_open,
+	.close = user_close,
+	.sleep_begin = user_sleep_begin,
+	.wait = user_wait,
+	.sleep_end = user_sleep_end,
+	.wake = user_wake,
+	.owner_dead = user_owner_dead,
+	.info = user_info,
+	.list = user_list,
+};
+
+/*
+ * Which backend: MYC_MODE=user|kernel|auto (unset = auto).  auto takes the
+ * kernel when /dev/mycelium opens read-write (module loaded, we may use
+ * it), else userspace mode; kernel without a usable device is an error.
+ */
+static const struct ring_ops *ring_backend(int *err)
+{
+	const char *m = getenv("MYC_MODE");
+	int fd;
+
+	*err = 0;
+	if (m && *m && strcmp(m, "auto")) {
+		if (!strcmp(m, "user"))
+			return &ring_user_ops;
+		if (strcmp(m, "kernel")) {
+			*err = -EINVAL;
+			return NULL;
+		}
+	}
+	fd = open(MYC_DEV_PATH, O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return &ring_kern_ops;
+	}
+	if (m && !strcmp(m, "kernel")) {
+		/* No device node: the module is not loaded. */
+		*err = errno == ENOENT ? -ENODEV : -errno;
+		return NULL;
+	}
+	return &ring_user_ops;
+}
+
+int myc_ring_mode(void)
+{
+	const struct ring_ops *ops;
+	int err;
+
+	ops = ring_backend(&err);
+	if (!ops)
+		return err;
+	return ops == &ring_kern_ops ? MYC_RING_MODE_KERNEL : MYC_RING_MODE_USER;
+}
+
+struct myc_ring *myc_ring_open(const char *name, uint32_t flags,
+			       const struct myc_ring_opts *opts)
+{
+	const uint32_t known = MYC_RING_PRODUCER | MYC_RING_CONSUMER |
+			       MYC_RING_CREATE | MYC_RING_EXCL;
+	const struct ring_ops *ops;
+	struct myc_ring_opts o;
+	struct myc_ring *r;
+	int err;
+
+	if (!ring_name_ok(name) || (flags & ~known) ||
+	    (flags & (MYC_RING_PRODUCER | MYC_RING_CONSUMER)) ==
+	    (MYC_RING_PRODUCER | MYC_RING_CONSUMER) ||
+	    ((flags & MYC_RING_EXCL) && !(flags & MYC_RING_CREATE))) {
+		errno = EINVAL;
+		return NULL;
+	}
+	err = opts_check(opts, &o);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	ops = ring_backend(&err);
+	if (!ops) {
+		errno = -err;
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	r->ops = ops;
+	r->fd = -1;
+	r->slot = -1;
+	r->role = flags & (MYC_RING_PRODUCER | MYC_RING_CONSUMER);
+	r->spin_ns = o.spin_ns;
+	r->no_ts = o.flags & MYC_RING_O_NO_TIMESTAMP;
+	err = ops->open(r, name, flags, &o);
+	if (err) {
+		myc_ring_free(r);
+		errno = -err;
+		return NULL;
+	}
+	return r;
+}
+
+void myc_ring_free(struct myc_ring *r)
+{
+	if (!r)
+		return;
+	if (r->base && r->prod && r->claimed)
+		myc_ring_abort(r);
+	r->ops->close(r);
 	free(r);
 }
 
@@ -593,7 +720,6 @@ int myc_ring_info(struct myc_ring *r, struct myc_ring_info *info)
 {
 	struct myc_ring_info out = { .sz = sizeof(out) };
 	uint64_t pos, seqw;
-	uint32_t k;
 
 	if (!r || !info || info->sz < sizeof(out))
 		return -EINVAL;
@@ -601,15 +727,7 @@ int myc_ring_info(struct myc_ring *r, struct myc_ring_info *info)
 	out.flags = r->hdr.flags;
 	out.capacity = r->cap;
 	out.max_frame = r->hdr.max_frame;
-	for (k = 0; k < r->hdr.max_producers; k++)
-		if (ld_acq(&ring_prod(r, k)->state) != MYC_RING_PS_FREE &&
-		    !ring_owner_dead(r, MYC_RING_LOCK_PROD(k)))
-			out.producers++;
-	for (k = 0; k < r->hdr.max_consumers; k++)
-		if (ld_acq(&ring_cons(r, k)->state) == MYC_RING_CS_ACTIVE &&
-		    ((r->role == MYC_RING_CONSUMER && (int)k == r->slot) ||
-		     !ring_owner_dead(r, MYC_RING_LOCK_CONS(k))))
-			out.consumers++;
+	r->ops->info(r, &out);
 	if (ring_head_load(r, &pos, &seqw))
 		return -MYC_E_CORRUPT;
 	out.head_pos = pos;
@@ -660,12 +778,21 @@ int myc_ring_cons_info(struct myc_ring *r, uint32_t j,
 
 int myc_ring_list(int (*fn)(const char *name, void *ctx), void *ctx)
 {
+	const struct ring_ops *ops;
+	int err;
+
+	if (!fn)
+		return -EINVAL;
+	ops = ring_backend(&err);
+	return ops ? ops->list(fn, ctx) : err;
+}
+
+static int user_list(int (*fn)(const char *name, void *ctx), void *ctx)
+{
 	struct dirent *de;
 	DIR *d;
 	int ret = 0;
 
-	if (!fn)
-		return -EINVAL;
 	d = opendir(RING_DIR);
 	if (!d)
 		return -errno;
@@ -673,7 +800,7 @@ int myc_ring_list(int (*fn)(const char *name, void *ctx), void *ctx)
 		const char *n = de->d_name;
 
 		if (strncmp(n, RING_PREFIX, strlen(RING_PREFIX)) ||
-		    !name_ok(n + strlen(RING_PREFIX)))
+		    !ring_name_ok(n + strlen(RING_PREFIX)))
 			continue;
 		ret = fn(n + strlen(RING_PREFIX), ctx);
 		if (ret)
@@ -709,6 +836,7 @@ int myc_ring_gc(void)
 {
 	int removed = 0, err;
 
-	err = myc_ring_list(gc_one, &removed);
+	/* Kernel rings need no collecting: the kernel frees them. */
+	err = user_list(gc_one, &removed);
 	return err < 0 ? err : removed;
 }

@@ -12,7 +12,41 @@
 #include "myc.h"
 #include "ring-sys.h"
 
+struct myc_ring;
+
+/*
+ * What differs between pure userspace mode (ring.c: /dev/shm file, OFD
+ * locks, futex) and kernel mode (ring-kern.c: /dev/mycelium ring fd).  The
+ * claim/commit/read protocol (ring-io.c) is the same code in both; it calls
+ * these only off its hot path: to sleep, to wake a sleeper, and to ask
+ * whether a peer is dead.
+ */
+struct ring_ops {
+	/* Get the fd, validate the header, map, attach in r->role.  On
+	 * error the caller calls close(). */
+	int (*open)(struct myc_ring *r, const char *name, uint32_t flags,
+		    const struct myc_ring_opts *o);
+	void (*close)(struct myc_ring *r);
+	/* Consumer sleep: begin (announce), wait while futex == @val (up to
+	 * @ns, -1 forever), end (withdraw).  NULL: nothing to do. */
+	void (*sleep_begin)(struct myc_ring *r);
+	void (*wait)(struct myc_ring *r, uint32_t val, int64_t ns);
+	void (*sleep_end)(struct myc_ring *r);
+	/* Producer: ctl.futex was bumped and someone announced itself. */
+	void (*wake)(struct myc_ring *r);
+	/* Is the owner of the liveness lock at lock_base + @lock_off gone
+	 * (and so its slot/page ours to recover)? */
+	bool (*owner_dead)(struct myc_ring *r, uint64_t lock_off);
+	/* Mode-only parts of myc_ring_info() (counts kept by the kernel). */
+	void (*info)(struct myc_ring *r, struct myc_ring_info *out);
+	int (*list)(int (*fn)(const char *name, void *ctx), void *ctx);
+};
+
+extern const struct ring_ops ring_user_ops;
+extern const struct ring_ops ring_kern_ops;
+
 struct myc_ring {
+	const struct ring_ops *ops;
 	int fd;
 	uint32_t role;			/* MYC_RING_PRODUCER/CONSUMER or 0 */
 	int slot;			/* producer slot or consumer page */
@@ -86,7 +120,16 @@ static inline uint64_t *ring_seqword(struct myc_ring *r, uint64_t pos)
 struct myc_ring_prod *ring_prod(struct myc_ring *r, uint32_t k);
 struct myc_ring_cons *ring_cons(struct myc_ring *r, uint32_t j);
 /* Is the owner of the lock at byte lock_base + @lock_off gone? */
-bool ring_owner_dead(struct myc_ring *r, uint64_t lock_off);
+static inline bool ring_owner_dead(struct myc_ring *r, uint64_t lock_off)
+{
+	return r->ops->owner_dead(r, lock_off);
+}
+/* Shared by both backends (ring.c). */
+bool ring_name_ok(const char *name);
+int ring_hdr_validate(const struct myc_ring_hdr *h, uint64_t size,
+		      const char *name, bool kernel);
+int ring_digest_check(struct myc_ring *r, const struct myc_ring_opts *o);
+void ring_setup(struct myc_ring *r);
 /* Finish a dead producer's claim in slot @k (caller holds its lock). */
 void ring_recover_slot(struct myc_ring *r, uint32_t k);
 /* Look for dead producers and finish their claims.  Returns how many. */

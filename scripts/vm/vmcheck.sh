@@ -8,6 +8,11 @@
 #
 #   PASS <kernel>/<binary>/<test>      FAIL ...      SKIP ...
 #
+# Then, still in the guest, libmyc's ring tests (build/tests/ring-*, with
+# the myc tool and the shared libraries ldd names) run in kernel mode
+# (MYC_MODE=kernel):  PASS <kernel>/ring-kmode/<test>  (SKIP: userspace
+# mode only, the test says why).
+#
 # Exit status: 0 when every kernel ran and every test passed; 1 otherwise,
 # including a guest that gave no result (panic, hang, timeout).
 #
@@ -15,6 +20,7 @@
 #   MYC_VM_KERNELS   kernel versions to test (default: newest 6.1 and 6.12)
 #   MYC_VM_TIMEOUT   seconds allowed per guest (default 900)
 #   MYC_VM_FILTER    only run selftest binaries whose name matches (regex)
+#   MYC_VM_RING_FILTER  only run ring tests whose name matches (regex)
 #   MYC_BUILD        build directory (default <top>/build)
 #   MYC_VM_KEEP=1    keep the initramfs tree for inspection
 set -u
@@ -49,6 +55,13 @@ fi
 make -s -C "$top" BUILD="$build" selftests >"$vmdir/selftests-build.log" 2>&1 || {
 	cat "$vmdir/selftests-build.log"
 	echo "FAIL build/selftests"
+	exit 1
+}
+
+# libmyc's ring tests and the myc tool (normal flavour) for kernel mode.
+make -s -C "$top" BUILD="$build" all tests >"$vmdir/ringtests-build.log" 2>&1 || {
+	cat "$vmdir/ringtests-build.log"
+	echo "FAIL build/ringtests"
 	exit 1
 }
 
@@ -99,6 +112,24 @@ build_module() { # version -> path of mycelium.ko
 	echo "$tree/kmod/mycelium.ko"
 }
 
+# Ring tests (dynamically linked: Debian ships cmocka shared only) plus the
+# myc tool, with every library ldd names at its own path.
+add_ring_tests() { # root
+	local root=$1 f name lib
+	mkdir -p "$root/ringtests"
+	for f in "$top"/tests/unit/ring-*.c; do
+		name=$(basename "$f" .c)
+		[[ $name =~ ${MYC_VM_RING_FILTER:-.} ]] || continue
+		cp "$build/tests/$name" "$root/ringtests/"
+	done
+	cp "$build/myc" "$root/ringtests/myc"
+	for lib in $(ldd "$root"/ringtests/* 2>/dev/null |
+		sed -nE 's/.*=> (\/[^ ]+).*/\1/p; s/^[[:space:]]*(\/[^ ]+) .*/\1/p' | sort -u); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
 build_initramfs() { # version ko -> cpio.gz path
 	local ver=$1 ko=$2 root=$vmdir/root-$1 out=$vmdir/initramfs-$1.cpio.gz
 	rm -rf "$root"
@@ -116,6 +147,7 @@ build_initramfs() { # version ko -> cpio.gz path
 			[[ $(basename "$f") =~ $MYC_VM_FILTER ]] || rm -f "$f"
 		done
 	fi
+	add_ring_tests "$root"
 	(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"
 	[ -n "${MYC_VM_KEEP:-}" ] || rm -rf "$root"
 	echo "$out"

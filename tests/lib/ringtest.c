@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "myc.h"
 #include "ringtest.h"
 
 const char *rt_name(const char *tag)
@@ -19,13 +20,40 @@ const char *rt_name(const char *tag)
 	return buf;
 }
 
+static int same_name(const char *n, void *want)
+{
+	return !strcmp(n, want);
+}
+
 bool rt_ring_exists(const char *name)
 {
 	char path[128];
 	struct stat st;
+	int ret;
 
+	if (rt_kernel_mode()) {
+		ret = myc_ring_list(same_name, (void *)name);
+		RT_CHECK(ret >= 0);
+		return ret == 1;
+	}
 	snprintf(path, sizeof(path), "/dev/shm/myc.%s", name);
 	return stat(path, &st) == 0;
+}
+
+bool rt_kernel_mode(void)
+{
+	int mode = myc_ring_mode();
+
+	RT_EQ(mode < 0 ? mode : 0, 0);
+	return mode == MYC_RING_MODE_KERNEL;
+}
+
+void rt_skip_in_kernel_mode(const char *why)
+{
+	if (!rt_kernel_mode())
+		return;
+	printf("SKIP kernel mode: %s\n", why);
+	exit(77);
 }
 
 pid_t rt_spawn(int (*fn)(void *arg), void *arg)

@@ -32,8 +32,14 @@
 
 /* A ring name unique to this test process: "t-<tag>-<pid>". */
 const char *rt_name(const char *tag);
-/* Does /dev/shm/myc.<name> exist? */
+/* Does ring @name exist (/dev/shm/myc.<name>, or a kernel ring listed by
+ * the module in kernel mode)? */
 bool rt_ring_exists(const char *name);
+/* Does libmyc use kernel mode (MYC_MODE, /dev/mycelium)?  Exits with a
+ * failure if the mode cannot be used at all. */
+bool rt_kernel_mode(void);
+/* Exit 77 (skip) with @why when running in kernel mode. */
+void rt_skip_in_kernel_mode(const char *why);
 /* fork() and run fn(arg) in the child, which exits with its return value. */
 pid_t rt_spawn(int (*fn)(void *arg), void *arg);
 /* waitpid(): the child's exit status, 128+signal if killed, -1 on error. */

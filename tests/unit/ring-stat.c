@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Description: "myc stat --json" lists a live ring in mode "user" with its
+ * Description: "myc stat --json" lists a live ring in the mode in use
+ * ("user", or "kernel" with MYC_MODE=kernel and the module loaded) with its
  * policy, capacity, live producer and consumer counts, positions, and each
  * consumer's cursor, lag, delivered and lost counts, as the library's
  * myc_ring_info()/myc_ring_cons_info() report them; a dead consumer
@@ -77,9 +78,10 @@ int main(void)
 		RT_EQ(myc_ring_send(p, 1, buf, sizeof(buf), 0), 0);
 
 	out = run(name);
-	snprintf(want, sizeof(want), "{\"ring\":\"%s\",\"mode\":\"user\","
+	snprintf(want, sizeof(want), "{\"ring\":\"%s\",\"mode\":\"%s\","
 		 "\"policy\":\"lossless\",\"capacity\":65536,\"producers\":1,"
-		 "\"consumers\":1,\"head_pos\":14960,\"head_seq\":111,", name);
+		 "\"consumers\":1,\"head_pos\":14960,\"head_seq\":111,", name,
+		 rt_kernel_mode() ? "kernel" : "user");
 	RT_CHECK(strstr(out, want));
 	/* 100 frames of 136 bytes read, published when the consumer found
 	 * nothing more to read */

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * myc stat: list the rings on this host with their producers, consumers,
- * positions, lag and overruns (mode "user": pure userspace rings under
- * /dev/shm).  myc gc: remove rings whose users have all died.
+ * positions, lag and overruns, in the mode libmyc uses (MYC_MODE): "user"
+ * (pure userspace rings under /dev/shm) or "kernel" (/dev/mycelium rings,
+ * listed from the module's debugfs file, counters from MYC_IOC_INFO and
+ * the shared pages).  myc gc: remove userspace rings whose users have all
+ * died.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,7 +21,13 @@
 struct stat_ctx {
 	bool json;
 	int n;
+	const char *mode;	/* "user" or "kernel" */
 };
+
+static const char *mode_name(int mode)
+{
+	return mode == MYC_RING_MODE_KERNEL ? "kernel" : "user";
+}
 
 static int stat_one(const char *name, void *arg)
 {
@@ -30,8 +39,8 @@ static int stat_one(const char *name, void *arg)
 	r = myc_ring_open(name, 0, NULL);
 	if (!r) {
 		if (sc->json)
-			printf("{\"ring\":\"%s\",\"mode\":\"user\",\"error\":\"%s\"}\n",
-			       name, myc_strerror(errno));
+			printf("{\"ring\":\"%s\",\"mode\":\"%s\",\"error\":\"%s\"}\n",
+			       name, sc->mode, myc_strerror(errno));
 		else
 			printf("%-24s %s\n", name, myc_strerror(errno));
 		return 0;
@@ -42,21 +51,25 @@ static int stat_one(const char *name, void *arg)
 	}
 	sc->n++;
 	if (sc->json)
-		printf("{\"ring\":\"%s\",\"mode\":\"user\",\"policy\":\"%s\","
+		printf("{\"ring\":\"%s\",\"mode\":\"%s\",\"policy\":\"%s\","
 		       "\"capacity\":%llu,\"producers\":%u,\"consumers\":%u,"
 		       "\"head_pos\":%llu,\"head_seq\":%llu,\"waiters\":%u,"
-		       "\"wakeups\":%llu,\"recovered\":%llu,\"reclaimed\":%llu}\n",
-		       name, info.policy == MYC_LOSSLESS ? "lossless" : "lossy",
+		       "\"wakeups\":%llu,\"recovered\":%llu,\"reclaimed\":%llu,"
+		       "\"waits\":%llu,\"peer_deaths\":%llu}\n",
+		       name, mode_name((int)info.mode),
+		       info.policy == MYC_LOSSLESS ? "lossless" : "lossy",
 		       (unsigned long long)info.capacity, info.producers,
 		       info.consumers, (unsigned long long)info.head_pos,
 		       (unsigned long long)info.head_seq, info.waiters,
 		       (unsigned long long)info.wakeups,
 		       (unsigned long long)info.recovered,
-		       (unsigned long long)info.reclaimed);
+		       (unsigned long long)info.reclaimed,
+		       (unsigned long long)info.waits,
+		       (unsigned long long)info.peer_deaths);
 	else
-		printf("%-24s user %-8s cap %-9llu prod %-3u cons %-3u pos %-12llu "
+		printf("%-24s %-6s %-8s cap %-9llu prod %-3u cons %-3u pos %-12llu "
 		       "frames %-10llu waiters %u wakeups %llu recovered %llu "
-		       "reclaimed %llu\n", name,
+		       "reclaimed %llu\n", name, mode_name((int)info.mode),
 		       info.policy == MYC_LOSSLESS ? "lossless" : "lossy",
 		       (unsigned long long)info.capacity, info.producers,
 		       info.consumers, (unsigned long long)info.head_pos,
@@ -103,7 +116,7 @@ static int stat_main(int argc, char **argv)
 		{ 0 }
 	};
 	struct stat_ctx sc = { 0 };
-	int c, watch = 0, i, err;
+	int c, watch = 0, i, err, mode;
 
 	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
 		switch (c) {
@@ -119,6 +132,14 @@ static int stat_main(int argc, char **argv)
 			return myc_usage("stat");
 		}
 	}
+	mode = myc_ring_mode();
+	if (mode < 0) {
+		fprintf(stderr, "myc stat: MYC_MODE=%s: %s\n", getenv("MYC_MODE"),
+			mode == -ENODEV ? "no /dev/mycelium (is the mycelium "
+			"module loaded?)" : myc_strerror(mode));
+		return MYC_EXIT_FAIL;
+	}
+	sc.mode = mode_name(mode);
 	for (;;) {
 		sc.n = 0;
 		if (optind < argc) {
@@ -127,12 +148,16 @@ static int stat_main(int argc, char **argv)
 		} else {
 			err = myc_ring_list(stat_one, &sc);
 			if (err < 0) {
-				fprintf(stderr, "myc stat: %s\n", myc_strerror(err));
+				fprintf(stderr, "myc stat: %s%s\n", myc_strerror(err),
+					mode == MYC_RING_MODE_KERNEL ? " (listing kernel "
+					"rings needs root and debugfs)" : "");
 				return MYC_EXIT_FAIL;
 			}
 		}
 		if (!sc.json && !sc.n && optind >= argc)
-			printf("no rings (mode user, /dev/shm)\n");
+			printf("no rings (mode %s, %s)\n", sc.mode,
+			       mode == MYC_RING_MODE_KERNEL ? "/dev/mycelium" :
+			       "/dev/shm");
 		if (!watch)
 			return MYC_EXIT_OK;
 		fflush(stdout);
