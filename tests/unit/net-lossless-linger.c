@@ -56,6 +56,15 @@ static int sub(void *p)
 	return 0;
 }
 
+/* The subscriber acknowledged everything sent so far: it has phase A. */
+static bool all_acked(struct tn *t, void *link)
+{
+	struct myc_link_stats st;
+
+	myc_link_stats(link, &st);
+	return st.tx_retained == 0 && st.tx_pending == 0;
+}
+
 static bool released(struct tn *t, void *link)
 {
 	return !myc_link_peer_wants(link, 1);
@@ -79,6 +88,9 @@ static void released_after_linger_and_loss_reported(void **state)
 	assert_non_null(l);
 	for (seq = 1; seq <= A; seq++)
 		assert_int_equal(tn_publish_wait(t, 1, seq, 64), 1);
+	/* stop it only once it has phase A: stopped before its handshake
+	 * completed, it would come back as a new peer with nothing to resume */
+	assert_true(tn_until(t, all_acked, l));
 	assert_int_equal(kill(pid, SIGSTOP), 0);
 	assert_true(tn_until(t, tn_cond_downs, &one));
 	/* held for the absent peer while the linger time runs */
