@@ -152,7 +152,23 @@ struct myc_msg;		/* a received message (zero-copy, reference counted) */
 struct myc_bus_opts {
 	size_t sz;
 	const char *name;	/* node/service name, for diagnostics (copied) */
+	/*
+	 * Cross-process bus (docs/api.md, "Across processes"): when set,
+	 * every topic is bridged to the shared-memory ring
+	 * "<ring_domain>.<type id>" (decimal), so buses of other processes
+	 * with the same domain publish to and receive from this one.  At
+	 * most 57 characters of [A-Za-z0-9._-], not starting with '.'.
+	 * NULL (default): in-process only, nothing changes.
+	 */
+	const char *ring_domain;
+	uint32_t ring_flags;	/* MYC_BUS_RING_*, default 0 */
 };
+
+/* myc_bus_opts.ring_flags */
+#define MYC_BUS_RING_FORCE	0x1u	/* publish to the ring even when no
+					 * other process consumes it (the
+					 * topology directs the type there) */
+#define MYC_BUS_RING_KNOWN	0x1u
 
 MYC_API struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts);
 MYC_API void myc_bus_free(struct myc_bus *bus);
