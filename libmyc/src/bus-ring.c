@@ -209,6 +209,14 @@ static void *rx_main(void *arg)
 			return NULL;
 	}
 	while (!atomic_load_explicit(&rt->owner->stop, memory_order_acquire)) {
+		lost = myc_ring_lost(rt->cons);
+		if (lost != lost_seen) {
+			/* Frames lapped on the ring (found by the last peek,
+			 * or torn while copied) are lost to every local
+			 * subscriber: they count them (myc_sub_lost). */
+			bus_topic_add_lost(rt->t, lost - lost_seen);
+			lost_seen = lost;
+		}
 		r = myc_ring_peek(rt->cons, &h, &payload, RX_POLL_MS);
 		if (r == -ETIMEDOUT || r == -EAGAIN)
 			continue;
@@ -232,13 +240,6 @@ static void *rx_main(void *arg)
 			memcpy(copy, payload, (size_t)r);
 			if (!myc_ring_release(rt->cons))
 				rx_deliver(rt, &h, copy);
-		}
-		lost = myc_ring_lost(rt->cons);
-		if (lost != lost_seen) {
-			/* Frames lapped on the ring are lost to every local
-			 * subscriber: they count them (myc_sub_lost). */
-			bus_topic_add_lost(rt->t, lost - lost_seen);
-			lost_seen = lost;
 		}
 	}
 	free(copy);
