@@ -194,7 +194,9 @@ static bool rx_deliver(struct ring_topic *rt, const struct myc_frame_hdr *h,
 static void *rx_main(void *arg)
 {
 	struct ring_topic *rt = arg;
-	bool lossless = rt->ro.policy == MYC_LOSSLESS;
+	/* The ring's policy (its creator's), which says whether a peeked
+	 * frame can be overwritten while we read it. */
+	bool lossless = rt->cons->lossless;
 	uint64_t lost_seen = 0, lost;
 	struct myc_frame_hdr h;
 	const void *payload;
