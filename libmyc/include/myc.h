@@ -142,6 +142,9 @@ MYC_API uint64_t myc_now_ns(void);
  *    next myc_sub_new/myc_sub_free/myc_bus_free on that bus).
  *  - Free every publisher and subscriber, and release every message, before
  *    myc_bus_free(); the bus frees leftovers, but their handles die with it.
+ *  - A bus with a ring_domain runs one receive thread per subscribed topic
+ *    (inline callbacks of frames from other processes run there);
+ *    myc_bus_free() stops them first.
  */
 
 struct myc_bus;		/* a set of topics; no global state, many per process */

@@ -277,8 +277,15 @@ struct myc_bus {
 	char tsan_gp;
 };
 
-/* bus.c entry points for bridges. */
+/* bus-bridge.c: add a bridge to a topic; 0, -ENOSPC, -ENOMEM. */
 int bus_bridge_add(struct myc_topic *t, struct myc_bridge *br);
+/* bus-bridge.c, called by bus.c for topics with bridges only. */
+int bridges_claim(struct myc_pub *pub, struct myc_topic *t, uint32_t size);
+void bridges_commit(struct myc_pub *pub, const struct myc_frame_hdr *f);
+void bridges_abort(struct myc_pub *pub);
+void bridges_pub_free(struct myc_pub *pub);
+
+/* bus.c entry points for bridges. */
 /* Deliver the frame @hdr + @payload to the local subscribers of @pub's
  * topic only, keeping the header (the bridge's inbound side; @pub is a
  * publisher the bridge made and uses for nothing else).  0, -MYC_E_BACK_PRESSURED, -ETIMEDOUT,
@@ -288,7 +295,6 @@ int bus_inject(struct myc_pub *pub, const struct myc_frame_hdr *hdr,
 /* Add @n to the lost count of every queued subscriber of @t (frames lost
  * before they reached this process). */
 void bus_topic_add_lost(struct myc_topic *t, uint64_t n);
-struct myc_topic *bus_topic_of(struct myc_pub *pub);
 
 /* bus-ring.c, called by bus.c */
 int bus_ring_new(struct myc_bus *bus, const struct myc_bus_opts *opts);
