@@ -65,7 +65,8 @@ struct bus_ring {
 
 /* One publisher's state on one ring (pub->bpriv[]). */
 struct ring_pub {
-	struct myc_ring *prod;
+	struct myc_ring *prod;		/* NULL: open failed with err */
+	int err;
 	void *payload;			/* open ring claim, or NULL */
 	uint64_t gen;			/* cons_gen of the last count */
 	bool remote;			/* someone else consumes */
@@ -110,14 +111,18 @@ static int rb_claim(struct myc_bridge *br, void **priv, uint32_t len,
 			return lossless ? -ENOMEM : 0;
 		rp->prod = myc_ring_open(rt->name, MYC_RING_PRODUCER | MYC_RING_CREATE,
 					 &rt->ro);
-		if (!rp->prod) {
-			r = -errno;
-			free(rp);
-			/* Lossy: the frame just does not leave the process. */
-			return lossless ? r : 0;
-		}
-		atomic_store_explicit(&rt->own[rp->prod->slot], 1, memory_order_release);
+		if (rp->prod)
+			atomic_store_explicit(&rt->own[rp->prod->slot], 1,
+					      memory_order_release);
+		else
+			rp->err = -errno;	/* e.g. EUSERS: no producer slot */
 		*priv = rp;
+	}
+	if (myc_unlikely(!rp->prod)) {
+		/* Not retried per message.  Lossy: the frame just does not
+		 * leave the process; lossless: the claim fails, never a
+		 * silent drop. */
+		return lossless ? rp->err : 0;
 	}
 	if (!(rt->owner->flags & MYC_BUS_RING_FORCE) && !remote_interest(rt, rp))
 		return 0;
@@ -160,8 +165,11 @@ static void rb_pub_free(struct myc_bridge *br, void **priv)
 
 	if (!rp)
 		return;
-	atomic_store_explicit(&rt->own[rp->prod->slot], 0, memory_order_release);
-	myc_ring_free(rp->prod);
+	if (rp->prod) {
+		atomic_store_explicit(&rt->own[rp->prod->slot], 0,
+				      memory_order_release);
+		myc_ring_free(rp->prod);
+	}
 	free(rp);
 	*priv = NULL;
 }
