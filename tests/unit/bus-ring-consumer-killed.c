@@ -4,6 +4,7 @@
  * killed with SIGKILL while the ring is full is not wedged: its claims
  * succeed again once the dead consumer's cursor is reclaimed, and a
  * back-pressured claim before that returns -MYC_E_BACK_PRESSURED.
+ * Sanitizers: tsan
  */
 #include <errno.h>
 #include <signal.h>

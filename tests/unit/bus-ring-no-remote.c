@@ -5,6 +5,7 @@
  * once a subscriber in another process appears; with MYC_BUS_RING_FORCE it
  * forwards with no consumer at all.  Bad ring options are refused with
  * EINVAL.
+ * Sanitizers: tsan
  */
 #include <errno.h>
 
@@ -15,14 +16,18 @@
 #define TYPE	13
 
 static const char *dom;
-static struct rt_sync ready, done;
+static struct rt_sync go, ready, done;
 
 static int remote(void *arg)
 {
-	struct myc_bus *bus = br_bus(dom, TYPE, MYC_LOSSY, 256);
-	struct myc_sub *sub = myc_sub_new(bus, TYPE, NULL);
+	struct myc_bus *bus;
+	struct myc_sub *sub;
 	uint64_t v;
 
+	/* Forked before the parent has threads; joins when told to. */
+	RT_EQ(rt_sync_wait(&go, 60000), 0);
+	bus = br_bus(dom, TYPE, MYC_LOSSY, 256);
+	sub = myc_sub_new(bus, TYPE, NULL);
 	RT_CHECK(sub);
 	rt_sync_post(&ready);
 	RT_EQ(bt_recv_u64(sub, &v, 10000), 0);
@@ -64,8 +69,10 @@ int main(void)
 
 	bad_opts();
 	dom = rt_name("busnorem");
+	rt_sync_init(&go);
 	rt_sync_init(&ready);
 	rt_sync_init(&done);
+	c = rt_spawn(remote, NULL);
 	bus = br_bus(dom, TYPE, MYC_LOSSY, 256);
 	sub = myc_sub_new(bus, TYPE, NULL);
 	pub = myc_pub_new(bus, TYPE, NULL);
@@ -76,7 +83,7 @@ int main(void)
 	}
 	RT_EQ(br_ring_frames(dom, TYPE), 0);
 
-	c = rt_spawn(remote, NULL);
+	rt_sync_post(&go);
 	RT_EQ(rt_sync_wait(&ready, 10000), 0);
 	RT_EQ(bt_send_u64(pub, 100), 0);
 	RT_EQ(rt_sync_wait(&done, 10000), 0);

@@ -4,6 +4,7 @@
  * the ninth publisher of a lossless type gets -EUSERS from every claim
  * (never a silent drop), the ninth of a lossy type keeps publishing
  * locally, and freeing a publisher gives its slot to the next one.
+ * Sanitizers: tsan
  */
 #include <errno.h>
 
