@@ -6,7 +6,10 @@
  * few seconds and prints per-stage counts and the end-to-end latency
  * (quote published by the feed -> order received by execution).
  *
- * usage: trading-pipeline [--seconds N] [--rate QUOTES_PER_S]
+ * This is the --inproc variant; without it main() runs the multi-process
+ * pipeline of procs.c.
+ *
+ * usage: trading-pipeline [--inproc] [--seconds N] [--rate QUOTES_PER_S]
  */
 #include <errno.h>
 #include <pthread.h>
@@ -75,13 +78,21 @@ int main(int argc, char **argv)
 	struct myc_bus *bus;
 	int err = 0;
 
+	bool inproc = false;
+
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--seconds") && i + 1 < argc)
 			cfg.seconds = (uint32_t)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--rate") && i + 1 < argc)
 			cfg.rate = (uint32_t)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--inproc"))
+			inproc = true;
+		else if ((!strcmp(argv[i], "--stage") || !strcmp(argv[i], "--domain")) &&
+			 i + 1 < argc)
+			i++;	/* a stage process (procs.c) */
 		else {
-			fprintf(stderr, "usage: %s [--seconds N] [--rate QUOTES_PER_S]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--inproc] [--seconds N] [--rate QUOTES_PER_S]\n",
+				argv[0]);
 			return 2;
 		}
 	}
@@ -89,6 +100,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "trading-pipeline: --seconds and --rate must be positive\n");
 		return 2;
 	}
+	if (!inproc)
+		return procs_main(argc, argv, &cfg);
 	bus = myc_bus_new(&(struct myc_bus_opts){ .sz = sizeof(struct myc_bus_opts),
 						  .name = "trading" });
 	if (!bus || (err = trading_topics(bus))) {

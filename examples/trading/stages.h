@@ -10,6 +10,7 @@
 #define MYC_EXAMPLE_TRADING_STAGES_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "myc.h"
@@ -21,6 +22,12 @@
 struct stage_ctl {
 	struct myc_bus *bus;
 	_Atomic int stop;
+	/* Across processes, a stage told to stop may still have input on
+	 * its way through a ring: it keeps receiving until it has seen
+	 * (received + lost) this many messages; 0 = stop once drained. */
+	_Atomic uint64_t expect;
+	_Atomic int abort;	/* stop at once (Ctrl-C) */
+	uint64_t seen;		/* messages stage_next returned */
 	int err;		/* first error, negative */
 };
 
@@ -45,6 +52,9 @@ int feed_run(struct stage_ctl *ctl, const struct feed_cfg *cfg, struct feed_stat
 int strategy_run(struct stage_ctl *ctl, struct strategy_stats *st);
 int risk_run(struct stage_ctl *ctl, struct risk_stats *st);
 int execution_run(struct stage_ctl *ctl, struct exec_stats *st);
+
+/* The multi-process pipeline (procs.c): parent, or one stage with --stage. */
+int procs_main(int argc, char **argv, const struct feed_cfg *cfg);
 
 /* Receive-loop helper: 1 = got @m, 0 = stop now, <0 = error. */
 int stage_next(struct stage_ctl *ctl, struct myc_sub *sub, struct myc_msg **m);

@@ -142,6 +142,9 @@ MYC_API uint64_t myc_now_ns(void);
  *    next myc_sub_new/myc_sub_free/myc_bus_free on that bus).
  *  - Free every publisher and subscriber, and release every message, before
  *    myc_bus_free(); the bus frees leftovers, but their handles die with it.
+ *  - A bus with a ring_domain runs one receive thread per subscribed topic
+ *    (inline callbacks of frames from other processes run there);
+ *    myc_bus_free() stops them first.
  */
 
 struct myc_bus;		/* a set of topics; no global state, many per process */
@@ -152,7 +155,23 @@ struct myc_msg;		/* a received message (zero-copy, reference counted) */
 struct myc_bus_opts {
 	size_t sz;
 	const char *name;	/* node/service name, for diagnostics (copied) */
+	/*
+	 * Cross-process bus (docs/api.md, "Across processes"): when set,
+	 * every topic is bridged to the shared-memory ring
+	 * "<ring_domain>.<type id>" (decimal), so buses of other processes
+	 * with the same domain publish to and receive from this one.  At
+	 * most 57 characters of [A-Za-z0-9._-], not starting with '.'.
+	 * NULL (default): in-process only, nothing changes.
+	 */
+	const char *ring_domain;
+	uint32_t ring_flags;	/* MYC_BUS_RING_*, default 0 */
 };
+
+/* myc_bus_opts.ring_flags */
+#define MYC_BUS_RING_FORCE	0x1u	/* publish to the ring even when no
+					 * other process consumes it (the
+					 * topology directs the type there) */
+#define MYC_BUS_RING_KNOWN	0x1u
 
 MYC_API struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts);
 MYC_API void myc_bus_free(struct myc_bus *bus);

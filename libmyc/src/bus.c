@@ -90,6 +90,7 @@ struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts)
 {
 	struct myc_bus *bus;
 	const char *name;
+	int err;
 
 	if (opts && !opts_ok(opts, sizeof(*opts))) {
 		errno = EINVAL;
@@ -107,6 +108,14 @@ struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts)
 		return NULL;
 	}
 	bus->next_pub_id = 1;
+	err = bus_ring_new(bus, opts);
+	if (err) {
+		pthread_mutex_destroy(&bus->lock);
+		free(bus->name);
+		free(bus);
+		errno = -err;
+		return NULL;
+	}
 	return bus;
 }
 
@@ -119,8 +128,16 @@ void myc_bus_free(struct myc_bus *bus)
 
 	if (!bus)
 		return;
+	/* Bridge threads inject into topics: stop them first. */
+	bus_ring_stop(bus);
 	/* No publisher may be inside a claim now (documented), so what was
 	 * retired can go without a grace period. */
+	while (bus->retired_bridges) {
+		struct myc_bridges *a = bus->retired_bridges;
+
+		bus->retired_bridges = a->retired_next;
+		free(a);
+	}
 	while (bus->retired_arrays) {
 		struct myc_subs *a = bus->retired_arrays;
 
@@ -137,6 +154,7 @@ void myc_bus_free(struct myc_bus *bus)
 		tn = t->next;
 		topic_free(t);
 	}
+	bus_ring_free(bus);
 	pthread_mutex_destroy(&bus->lock);
 	bus_services_free(bus);
 	free(bus->name);
@@ -476,6 +494,15 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 	subs_replace(t, a);
 	pthread_mutex_unlock(&bus->lock);
 	bus_reclaim(bus);
+	if (bus->ring) {
+		/* Receive what other processes publish (bus-ring.c). */
+		err = bus_ring_topic_used(bus, t, true);
+		if (err) {
+			myc_sub_free(sub);
+			errno = -err;
+			return NULL;
+		}
+	}
 	return sub;
 
 fail_need:
@@ -876,6 +903,8 @@ static struct myc_pub *pub_new(struct myc_bus *bus, uint16_t type,
 	t->pubs = pub;
 	t->npubs++;
 	pthread_mutex_unlock(&bus->lock);
+	if (bus->ring)
+		bus_ring_topic_used(bus, t, false);
 	return pub;
 fail:
 	pthread_mutex_unlock(&bus->lock);
@@ -944,6 +973,7 @@ void myc_pub_free(struct myc_pub *pub)
 	t = pub->topic;
 	if (pub->claim)
 		myc_pub_abort(pub, pub->claim->data);
+	bridges_pub_free(pub);
 	pthread_mutex_lock(&t->bus->lock);
 	for (pp = &t->pubs; *pp; pp = &(*pp)->next)
 		if (*pp == pub) {
@@ -1099,6 +1129,17 @@ int myc_pub_claim(struct myc_pub *pub, size_t size, void **buf)
 		r = pub_wait_room(pub, t);
 	if (myc_unlikely(r))
 		return r;
+	/* Still inside the read-side section opened by the claim.  A directed
+	 * publish stays in this process: frames on a bridge carry no target
+	 * service, so they would reach every remote subscriber. */
+	if (myc_unlikely(atomic_load_explicit(&t->bridges, memory_order_acquire)) &&
+	    !pub->to) {
+		r = bridges_claim(pub, t, (uint32_t)size);
+		if (r) {
+			myc_pub_abort(pub, pub->claim->data);
+			return r;
+		}
+	}
 	pub->size = (uint32_t)size;
 	*buf = pub->claim->data;
 	return 0;
@@ -1113,6 +1154,8 @@ void myc_pub_abort(struct myc_pub *pub, void *buf)
 	b = pub->claim;
 	if (pub->topic->policy == MYC_LOSSLESS)
 		unreserve(pub->snap, pub->snap->nq, pub->to);
+	if (myc_unlikely(pub->bsnap))
+		bridges_abort(pub);
 	pub->claim = NULL;
 	if (!atomic_load_explicit(&pub->spare, memory_order_relaxed))
 		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
@@ -1215,38 +1258,19 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 		myc_buf_put(b);
 }
 
-int myc_pub_commit(struct myc_pub *pub, void *buf)
+/*
+ * Hand the finished frame in @b to every subscriber in @a, then to the
+ * bridges the claim saw (pub->bsnap), and leave the read-side section
+ * opened by the claim.
+ */
+static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
+			  struct myc_buf *b, struct myc_subs *a)
 {
-	struct myc_topic *t;
-	struct myc_subs *a;
-	struct myc_buf *b;
-	uint32_t len, i, extra;
-	uint64_t seq;
-
-	if (!pub || !pub->claim || buf != pub->claim->data)
-		return -EINVAL;
-	t = pub->topic;
-	b = pub->claim;
-	a = pub->snap;
-	pub->claim = NULL;
-
-	len = MYC_FRAME_HDR_SIZE + pub->size;
-	seq = atomic_load_explicit(&pub->seq, memory_order_relaxed) + 1;
-	atomic_store_explicit(&pub->seq, seq, memory_order_relaxed);
-	b->hdr = (struct myc_frame_hdr){
-		.len = len, .type = t->type, .seq = seq,
-		.ts_ns = myc_now_ns(), .src = pub->id,
-	};
-	/* Zero the alignment padding so the bytes are a valid wire frame. */
-	memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
-	if (myc_unlikely(pub->to)) {
-		commit_to(pub, b, a);
-		goto out;
-	}
+	uint32_t i, extra;
 
 	/* One reference per queued subscriber, plus ours while inline
-	 * callbacks run. */
-	extra = a->n > a->nq;
+	 * callbacks and bridges run. */
+	extra = a->n > a->nq || pub->bsnap;
 	if (myc_unlikely(a->nq + extra == 0)) {
 		myc_pool_put(&t->pool, b);
 		goto out;
@@ -1264,11 +1288,44 @@ int myc_pub_commit(struct myc_pub *pub, void *buf)
 	}
 	for (; i < a->n; i++)
 		a->s[i]->cb((const struct myc_msg *)b, a->s[i]->ctx);
+	if (myc_unlikely(pub->bsnap))
+		bridges_commit(pub, &b->hdr);
 	if (extra)
 		myc_buf_put(b);
 out:
 	pub_prepare(pub, a);
 	myc_read_unlock(t->bus);
+}
+
+int myc_pub_commit(struct myc_pub *pub, void *buf)
+{
+	struct myc_topic *t;
+	struct myc_buf *b;
+	uint32_t len;
+	uint64_t seq;
+
+	if (!pub || !pub->claim || buf != pub->claim->data)
+		return -EINVAL;
+	t = pub->topic;
+	b = pub->claim;
+	pub->claim = NULL;
+
+	len = MYC_FRAME_HDR_SIZE + pub->size;
+	seq = atomic_load_explicit(&pub->seq, memory_order_relaxed) + 1;
+	atomic_store_explicit(&pub->seq, seq, memory_order_relaxed);
+	b->hdr = (struct myc_frame_hdr){
+		.len = len, .type = t->type, .seq = seq,
+		.ts_ns = myc_now_ns(), .src = pub->id,
+	};
+	/* Zero the alignment padding so the bytes are a valid wire frame. */
+	memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
+	if (myc_unlikely(pub->to)) {
+		commit_to(pub, b, pub->snap);
+		pub_prepare(pub, pub->snap);
+		myc_read_unlock(t->bus);
+		return 0;
+	}
+	fanout(pub, t, b, pub->snap);
 	return 0;
 }
 
@@ -1287,6 +1344,32 @@ int myc_pub_send(struct myc_pub *pub, const void *data, size_t size)
 	return myc_pub_commit(pub, buf);
 }
 
+int bus_inject(struct myc_pub *pub, const struct myc_frame_hdr *hdr,
+	       const void *payload)
+{
+	struct myc_topic *t = pub->topic;
+	uint32_t size = hdr->len - MYC_FRAME_HDR_SIZE;
+	struct myc_buf *b;
+	int r;
+
+	if (hdr->len < MYC_FRAME_HDR_SIZE || size > t->max_size)
+		return -EMSGSIZE;
+	r = claim_once(pub, t);
+	if (r == -MYC_E_BACK_PRESSURED && pub->timeout_ms)
+		r = pub_wait_room(pub, t);
+	if (r)
+		return r;
+	b = pub->claim;
+	pub->claim = NULL;
+	/* The original header: subscribers see the sender's seq, ts, src. */
+	b->hdr = *hdr;
+	memcpy(b->data, payload, size);
+	memset((char *)&b->hdr + hdr->len, 0, myc_frame_span(hdr->len) - hdr->len);
+	atomic_fetch_add_explicit(&pub->seq, 1, memory_order_relaxed);
+	fanout(pub, t, b, pub->snap);
+	return 0;
+}
+
 /* ---- teardown ----------------------------------------------------------- */
 
 static void topic_free(struct myc_topic *t)
@@ -1296,6 +1379,8 @@ static void topic_free(struct myc_topic *t)
 
 	for (p = t->pubs; p; p = pn) {
 		pn = p->next;
+		if (!p->claim)
+			bridges_pub_free(p);
 		/* An open claim holds a pool buffer and a read-side section
 		 * of another thread; the pool goes away below anyway. */
 		free(p);
@@ -1305,6 +1390,7 @@ static void topic_free(struct myc_topic *t)
 		sub_reclaim(s, true);
 	}
 	free(atomic_load_explicit(&t->subs, memory_order_relaxed));
+	free(atomic_load_explicit(&t->bridges, memory_order_relaxed));
 	for (uint32_t i = 0; i < t->pool.nchunks; i++)
 		free(atomic_load_explicit(&t->pool.chunk[i], memory_order_relaxed));
 	free(t);

@@ -92,6 +92,54 @@ void __tsan_release(void *addr);
 #define MYC_WAKE_FD		0x2u	/* consumer's eventfd is armed */
 
 struct myc_topic;
+struct bus_ring;
+
+/*
+ * Bridges (docs/api.md, "Bridges"): a bridge carries a topic's frames to
+ * and from outside the process (bus-ring.c: shared-memory rings; next, the
+ * Unix/TCP transport of net.h).  A topic's bridges are an RCU-protected
+ * copy-on-write array like its subscribers; NULL when it has none, so an
+ * undirected topic pays one predictable branch per claim and commit.
+ *
+ *   claim:  local reservations, then ops->claim per bridge (reserve room
+ *           outside: lossless back-pressure happens here, never at commit)
+ *   commit: local fan-out, then ops->commit per bridge with the finished
+ *           frame (header + payload, a valid wire frame)
+ *   inbound: the bridge owns an inject publisher (bus_inject_new) and
+ *           hands frames to bus_inject(): local fan-out only, header kept.
+ *
+ * Per-publisher bridge state lives in pub->bpriv[bridge->idx]; the bridge
+ * allocates it lazily in ->claim and frees it in ->pub_free.
+ */
+#define MYC_BRIDGES_MAX		4
+
+struct myc_bridge;
+struct myc_bridge_ops {
+	/* Publisher's thread, inside its claim: reserve room for a frame of
+	 * @len bytes (header included).  0, or -MYC_E_BACK_PRESSURED /
+	 * -ETIMEDOUT (lossless, @timeout_ms as for local subscribers). */
+	int (*claim)(struct myc_bridge *br, void **priv, uint32_t len,
+		     int timeout_ms);
+	/* After local fan-out: forward @frame (never fails, never blocks). */
+	void (*commit)(struct myc_bridge *br, void **priv,
+		       const struct myc_frame_hdr *frame);
+	/* The claim was given up. */
+	void (*abort)(struct myc_bridge *br, void **priv);
+	/* The publisher goes away (or the bus: no other thread runs). */
+	void (*pub_free)(struct myc_bridge *br, void **priv);
+};
+
+struct myc_bridge {
+	const struct myc_bridge_ops *ops;
+	void *ctx;
+	uint32_t idx;		/* slot in pub->bpriv, < MYC_BRIDGES_MAX */
+};
+
+struct myc_bridges {
+	struct myc_bridges *retired_next;	/* bus retired list */
+	uint32_t n;
+	struct myc_bridge *b[];
+};
 
 /* A pool buffer; struct myc_msg is this type. */
 struct myc_buf {
@@ -181,6 +229,9 @@ struct myc_topic {
 	struct myc_sub *sublist;	/* under bus lock */
 	uint32_t npubs;
 	uint64_t retired;		/* messages of freed publishers */
+	/* Bridges to other processes/hosts, NULL when none (read under RCU
+	 * by publishers, replaced under bus lock). */
+	struct myc_bridges *_Atomic bridges;
 
 	/* Lossless: set by publishers about to sleep for room; the first
 	 * consumer that frees room clears it and wakes them (once). */
@@ -207,6 +258,10 @@ struct myc_pub {
 	uint32_t to;			/* directed: service id, 0 = everyone */
 	_Atomic uint64_t seq;		/* last sequence number (stats read) */
 	struct myc_pub *next;		/* topic's list, under bus lock */
+	/* Bridges seen at claim (NULL: none, the common case) and each
+	 * bridge's state for this publisher. */
+	struct myc_bridges *bsnap;
+	void *bpriv[MYC_BRIDGES_MAX];
 };
 
 struct myc_bus {
@@ -224,6 +279,8 @@ struct myc_bus {
 	uint32_t nsvc;
 	uint32_t self_svc;		/* default subscriber tag, 0 = none */
 	bool svc_fixed;			/* from a topology: no new names */
+	struct bus_ring *ring;		/* ring bridge (bus-ring.c) or NULL */
+	struct myc_bridges *retired_bridges;
 	/* TSan only: sync object standing for "a grace period elapsed". */
 	char tsan_gp;
 };
@@ -235,6 +292,33 @@ struct myc_bus {
  */
 int bus_service_id(struct myc_bus *bus, const char *name);
 void bus_services_free(struct myc_bus *bus);
+/* bus-bridge.c: add a bridge to a topic; 0, -ENOSPC, -ENOMEM. */
+int bus_bridge_add(struct myc_topic *t, struct myc_bridge *br);
+/* bus-bridge.c, called by bus.c for topics with bridges only. */
+int bridges_claim(struct myc_pub *pub, struct myc_topic *t, uint32_t size);
+void bridges_commit(struct myc_pub *pub, const struct myc_frame_hdr *f);
+void bridges_abort(struct myc_pub *pub);
+void bridges_pub_free(struct myc_pub *pub);
+
+/* bus.c entry points for bridges. */
+/* Deliver the frame @hdr + @payload to the local subscribers of @pub's
+ * topic only, keeping the header (the bridge's inbound side; @pub is a
+ * publisher the bridge made and uses for nothing else).  0, -MYC_E_BACK_PRESSURED, -ETIMEDOUT,
+ * -EMSGSIZE, -MYC_E_NO_BUFS. */
+int bus_inject(struct myc_pub *pub, const struct myc_frame_hdr *hdr,
+	       const void *payload);
+/* Add @n to the lost count of every queued subscriber of @t (frames lost
+ * before they reached this process). */
+void bus_topic_add_lost(struct myc_topic *t, uint64_t n);
+
+/* bus-ring.c, called by bus.c */
+int bus_ring_new(struct myc_bus *bus, const struct myc_bus_opts *opts);
+/* Stop receive threads and consumers (first in myc_bus_free). */
+void bus_ring_stop(struct myc_bus *bus);
+/* Free the rest (last in myc_bus_free, after publishers' handles). */
+void bus_ring_free(struct myc_bus *bus);
+/* Called without the bus lock after a topic got a publisher/subscriber. */
+int bus_ring_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub);
 
 /* Leave a read-side section opened by a claim. */
 static inline void myc_read_unlock(struct myc_bus *bus)

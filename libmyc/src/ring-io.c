@@ -322,12 +322,11 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 }
 
 static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
-		    uint32_t len)
+		    uint32_t len, uint64_t ts)
 {
 	uint8_t *rec = ring_rec(r, r->claim_pos);
 
-	hdr_store_noseq(rec, len, type, flags,
-			r->no_ts ? 0 : myc_now_ns(), (uint32_t)r->slot + 1);
+	hdr_store_noseq(rec, len, type, flags, ts, (uint32_t)r->slot + 1);
 	if (len < r->claim_span)
 		memset(rec + len, 0, r->claim_span - len);
 	/* Commit.  xchg is a full barrier: it orders the frame before the
@@ -351,7 +350,15 @@ int myc_ring_commit(struct myc_ring *r, uint16_t type)
 		return -EINVAL;
 	if (type == MYC_TYPE_INVALID)
 		return -MYC_E_FRAME_TYPE;
-	publish(r, type, flags, r->claim_len);
+	publish(r, type, flags, r->claim_len, r->no_ts ? 0 : myc_now_ns());
+	return 0;
+}
+
+int ring_commit_ts(struct myc_ring *r, uint16_t type, uint64_t ts)
+{
+	if (!r->claimed || type == MYC_TYPE_INVALID || type >= MYC_TYPE_SYS_MIN)
+		return -EINVAL;
+	publish(r, type, 0, r->claim_len, ts);
 	return 0;
 }
 
@@ -359,7 +366,7 @@ void myc_ring_abort(struct myc_ring *r)
 {
 	if (!r || !r->claimed)
 		return;
-	publish(r, MYC_TYPE_INVALID, MYC_FRAME_F_PAD, r->claim_span);
+	publish(r, MYC_TYPE_INVALID, MYC_FRAME_F_PAD, r->claim_span, 0);
 }
 
 int myc_ring_send(struct myc_ring *r, uint16_t type, const void *data,

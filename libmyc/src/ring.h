@@ -136,5 +136,8 @@ void ring_recover_slot(struct myc_ring *r, uint32_t k);
 int ring_recover_producers(struct myc_ring *r);
 void ring_cons_reset(struct myc_ring *r, uint32_t j, bool dead);
 int ring_cons_reclaim(struct myc_ring *r, uint32_t j);
+/* Commit a user frame keeping the timestamp @ts of its original publisher
+ * (the bus ring bridge forwards frames already stamped by the bus). */
+int ring_commit_ts(struct myc_ring *r, uint16_t type, uint64_t ts);
 
 #endif
