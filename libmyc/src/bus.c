@@ -111,6 +111,7 @@ struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts)
 }
 
 static void sub_reclaim(struct myc_sub *sub, bool locked);
+static void sub_rel_flush(struct myc_sub *s);
 static void topic_free(struct myc_topic *t);
 
 void myc_bus_free(struct myc_bus *bus)
@@ -312,6 +313,9 @@ int myc_bus_topic_stats(struct myc_bus *bus, uint16_t type, struct myc_topic_sta
 			s.bufs_free += !!atomic_load_explicit(&p->spare, memory_order_relaxed) +
 				       atomic_load_explicit(&p->ncache, memory_order_relaxed);
 		}
+		/* So are the buffers in consumers' release caches. */
+		for (struct myc_sub *q = t->sublist; q; q = q->next)
+			s.bufs_free += atomic_load_explicit(&q->nrel, memory_order_relaxed);
 		memcpy(st, &s, sz < sizeof(s) ? sz : sizeof(s));
 	}
 	pthread_mutex_unlock(&bus->lock);
@@ -449,8 +453,8 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 		}
 		for (uint32_t i = 0; i < t->depth; i++)
 			atomic_init(&myc_q_cell(sub, i)->seq, i);
-		/* Dispatch holds up to a batch of released buffers. */
-		sub->need = t->depth + held + (sub->cb ? MYC_DISPATCH_BATCH : 0);
+		/* Its release cache holds up to a batch of free buffers. */
+		sub->need = t->depth + held + MYC_SUB_REL_BATCH;
 	} else {
 		sub->need = held;
 	}
@@ -498,9 +502,11 @@ static void sub_reclaim(struct myc_sub *sub, bool locked)
 	struct myc_bus *bus = t->bus;
 	struct myc_buf *b;
 
-	if (sub->cells)
+	if (sub->cells) {
+		sub_rel_flush(sub);
 		while ((b = myc_q_pop(sub)))
 			myc_buf_put(b);
+	}
 	if (sub->efd >= 0)
 		close(sub->efd);
 	if (!locked)
@@ -541,6 +547,8 @@ void myc_sub_free(struct myc_sub *sub)
 		return;
 	t = sub->topic;
 	bus = t->bus;
+	if (sub->cells)
+		sub_rel_flush(sub);
 	pthread_mutex_lock(&bus->lock);
 	while (sub_unlink(sub)) {
 		/* Out of memory for a 1-smaller array: rare; retry. */
@@ -578,6 +586,55 @@ static void __attribute__((noinline)) sub_wake(struct myc_sub *s)
 		if (write(s->efd, &one, sizeof(one)) < 0)
 			(void)0;
 	}
+}
+
+/*
+ * Release cache.  The consumer knows who releases, so the buffers it was
+ * the last holder of go back to the pool in chains: one CAS on the shared
+ * pool head per MYC_SUB_REL_BATCH messages instead of one per message.
+ * Only the consuming thread touches the cache (threading rules); the
+ * subscriber's pool share counts MYC_SUB_REL_BATCH buffers for it, so a
+ * cached buffer is never one a publisher needs.
+ */
+static void sub_rel_flush(struct myc_sub *s)
+{
+	if (!atomic_load_explicit(&s->nrel, memory_order_relaxed))
+		return;
+	myc_pool_put_chain(&s->topic->pool, s->rel_first, s->rel_last);
+	atomic_store_explicit(&s->nrel, 0, memory_order_relaxed);
+}
+
+static inline void sub_release(struct myc_sub *s, struct myc_buf *b)
+{
+	uint32_t n;
+
+	/* A message of another topic belongs to another pool. */
+	if (myc_unlikely(b->topic != s->topic || !s->cells)) {
+		myc_buf_put(b);
+		return;
+	}
+	if (!myc_buf_unref(b))
+		return;
+	n = atomic_load_explicit(&s->nrel, memory_order_relaxed);
+	if (n)
+		atomic_store_explicit(&b->next, s->rel_first->idx, memory_order_relaxed);
+	else
+		s->rel_last = b;
+	s->rel_first = b;
+	if (++n == MYC_SUB_REL_BATCH)
+		sub_rel_flush(s);
+	else
+		atomic_store_explicit(&s->nrel, n, memory_order_relaxed);
+}
+
+void myc_sub_release(struct myc_sub *sub, struct myc_msg *msg)
+{
+	if (!msg)
+		return;
+	if (!sub)
+		myc_buf_put((struct myc_buf *)msg);
+	else
+		sub_release(sub, (struct myc_buf *)msg);
 }
 
 /* Take the next message (NULL if none is filled in yet). */
@@ -692,6 +749,9 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 			*msg = (struct myc_msg *)b;
 			return 0;
 		}
+		/* Running dry (or about to wait): give the cached buffers
+		 * back, so an idle consumer holds none. */
+		sub_rel_flush(sub);
 		if (timeout_ms == 0) {
 			/* Nothing filled in.  A publisher may be between
 			 * claiming a position and filling it: wait for it
@@ -711,44 +771,8 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 	}
 }
 
-/*
- * Dispatch knows who releases, so it returns buffers it held alone to the
- * pool in chains: one CAS on the shared pool head per MYC_DISPATCH_BATCH
- * messages instead of one per message.
- */
-struct rel_batch {
-	struct myc_buf *first, *last;
-	uint32_t n;
-};
-
-static inline void batch_flush(struct rel_batch *rb)
-{
-	if (rb->n)
-		myc_pool_put_chain(&rb->first->topic->pool, rb->first, rb->last);
-	rb->n = 0;
-}
-
-static inline void batch_release(struct rel_batch *rb, struct myc_buf *b)
-{
-	/* Sole holder (see myc_buf_put()); anything shared goes the usual
-	 * way. */
-	if (atomic_load_explicit(&b->refs, memory_order_acquire) != 1) {
-		myc_buf_put(b);
-		return;
-	}
-	if (rb->n) {
-		atomic_store_explicit(&b->next, rb->first->idx, memory_order_relaxed);
-		rb->first = b;
-	} else {
-		rb->first = rb->last = b;
-	}
-	if (++rb->n == MYC_DISPATCH_BATCH)
-		batch_flush(rb);
-}
-
 int myc_sub_dispatch(struct myc_sub *sub, int max, int timeout_ms)
 {
-	struct rel_batch rb = { 0 };
 	struct myc_msg *m;
 	int n = 0, r = 0;
 
@@ -759,10 +783,9 @@ int myc_sub_dispatch(struct myc_sub *sub, int max, int timeout_ms)
 		if (r)
 			break;
 		sub->cb(m, sub->ctx);
-		batch_release(&rb, (struct myc_buf *)m);
+		sub_release(sub, (struct myc_buf *)m);
 		n++;
 	}
-	batch_flush(&rb);
 	if (r && r != -EAGAIN && r != -ETIMEDOUT)
 		return r;
 	return n;

@@ -85,7 +85,7 @@ void __tsan_release(void *addr);
 #define MYC_BUF_GROW_MIN	64u		/* smallest pool growth step */
 #define MYC_PUB_CACHE		16u		/* buffers a publisher takes at once */
 #define MYC_PUB_BUFS		(2u + MYC_PUB_CACHE)	/* claim + spare + cache */
-#define MYC_DISPATCH_BATCH	16u		/* buffers dispatch returns at once */
+#define MYC_SUB_REL_BATCH	16u		/* buffers a consumer returns at once */
 
 /* Subscriber wake bits (struct myc_sub.wake). */
 #define MYC_WAKE_FUTEX		0x1u	/* consumer sleeps in futex_wait */
@@ -159,6 +159,12 @@ struct myc_sub {
 
 	/* Written by the consumer on every message. */
 	_Atomic uint64_t deq __myc_aligned;
+	/* Release cache (myc_sub_release(), dispatch): buffers this consumer
+	 * dropped the last reference to, chained through ->next and returned
+	 * to the pool with one CAS per MYC_SUB_REL_BATCH, so the shared pool
+	 * head is not touched per message.  nrel is read by stats. */
+	struct myc_buf *rel_first, *rel_last;
+	_Atomic uint32_t nrel;
 
 	/* Wake word, written by the consumer only when it goes to sleep, so
 	 * publishers read a line that stays shared in the fast path. */
@@ -315,8 +321,11 @@ static inline void myc_pool_put(struct myc_pool *p, struct myc_buf *b)
 	myc_pool_put_chain(p, b, b);
 }
 
-/* Drop one reference; the last one returns the buffer to its pool. */
-static inline void myc_buf_put(struct myc_buf *b)
+/*
+ * Drop one reference; true if it was the last, and the caller now owns the
+ * buffer (to return it to the pool, alone or in a chain).
+ */
+static inline bool myc_buf_unref(struct myc_buf *b)
 {
 	/*
 	 * The sole holder (the common one-subscriber case) skips the locked
@@ -326,8 +335,14 @@ static inline void myc_buf_put(struct myc_buf *b)
 	 * holder's reads of the payload happen before the buffer is reused,
 	 * and the last holder sees them all before pushing it.
 	 */
-	if (atomic_load_explicit(&b->refs, memory_order_acquire) == 1 ||
-	    atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+	return atomic_load_explicit(&b->refs, memory_order_acquire) == 1 ||
+	       atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1;
+}
+
+/* Drop one reference; the last one returns the buffer to its pool. */
+static inline void myc_buf_put(struct myc_buf *b)
+{
+	if (myc_buf_unref(b))
 		myc_pool_put(&b->topic->pool, b);
 }
 
