@@ -258,12 +258,19 @@ static int pool_grow(struct myc_topic *t)
 		/* The chunk pointer is visible before any of its buffers is
 		 * pushed; the release CAS of the push publishes both. */
 		atomic_store_explicit(&p->chunk[p->nchunks], base, memory_order_relaxed);
-		for (uint32_t i = 0; i < n; i++) {
-			struct myc_buf *b = (struct myc_buf *)(base + (size_t)i * p->stride);
+		/* Push in chains of MYC_PUB_CACHE, as publishers take them. */
+		for (uint32_t i = 0; i < n; i += MYC_PUB_CACHE) {
+			uint32_t len = n - i < MYC_PUB_CACHE ? n - i : MYC_PUB_CACHE;
+			struct myc_buf *b;
 
-			b->idx = p->nchunks << MYC_POOL_CHUNK_SHIFT | i;
-			b->topic = t;
-			myc_pool_put(p, b);
+			for (uint32_t j = 0; j < len; j++) {
+				b = (struct myc_buf *)(base + (size_t)(i + j) * p->stride);
+				b->idx = p->nchunks << MYC_POOL_CHUNK_SHIFT | (i + j);
+				b->topic = t;
+				atomic_init(&b->next, b->idx + 1);
+			}
+			myc_pool_put_chain(p, (struct myc_buf *)(base + (size_t)i * p->stride),
+					   len);
 		}
 		p->nchunks++;
 		p->total += n;
@@ -276,10 +283,13 @@ static uint32_t pool_free_count(struct myc_pool *p)
 	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
 	uint32_t idx = (uint32_t)h, n = 0;
 
-	/* A walk, not a counter, so the hot path pays nothing for stats. */
+	/* A walk over the chains, not a counter, so the hot path pays
+	 * nothing for stats. */
 	while (idx != MYC_BUF_NONE && n <= p->total) {
-		n++;
-		idx = atomic_load_explicit(&myc_pool_buf(p, idx)->next, memory_order_relaxed);
+		struct myc_buf *b = myc_pool_buf(p, idx);
+
+		n += atomic_load_explicit(&b->chain_n, memory_order_relaxed);
+		idx = atomic_load_explicit(&b->chain_next, memory_order_relaxed);
 	}
 	return n;
 }
@@ -600,7 +610,8 @@ static void sub_rel_flush(struct myc_sub *s)
 {
 	if (!atomic_load_explicit(&s->nrel, memory_order_relaxed))
 		return;
-	myc_pool_put_chain(&s->topic->pool, s->rel_first, s->rel_last);
+	myc_pool_put_chain(&s->topic->pool, s->rel_first,
+			   atomic_load_explicit(&s->nrel, memory_order_relaxed));
 	atomic_store_explicit(&s->nrel, 0, memory_order_relaxed);
 }
 
@@ -618,13 +629,10 @@ static inline void sub_release(struct myc_sub *s, struct myc_buf *b)
 	n = atomic_load_explicit(&s->nrel, memory_order_relaxed);
 	if (n)
 		atomic_store_explicit(&b->next, s->rel_first->idx, memory_order_relaxed);
-	else
-		s->rel_last = b;
 	s->rel_first = b;
-	if (++n == MYC_SUB_REL_BATCH)
+	atomic_store_explicit(&s->nrel, n + 1, memory_order_relaxed);
+	if (n + 1 == MYC_SUB_REL_BATCH)
 		sub_rel_flush(s);
-	else
-		atomic_store_explicit(&s->nrel, n, memory_order_relaxed);
 }
 
 void myc_sub_release(struct myc_sub *sub, struct myc_msg *msg)
@@ -892,38 +900,60 @@ fail:
 	return NULL;
 }
 
-/* Next free buffer for @pub: from its cache, refilled from the pool. */
+/*
+ * Next free buffer for @pub: from its cache, refilled with whole chains
+ * from the pool.  Reads the taken buffer's links: pub_prepare() has
+ * prefetched it one message earlier.
+ */
 static inline struct myc_buf *pub_take(struct myc_pub *pub)
 {
 	struct myc_pool *p = &pub->topic->pool;
 	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
+	uint32_t c = pub->nchain;
 	struct myc_buf *b;
 
 	if (!n) {
-		n = myc_pool_get_many(p, MYC_PUB_CACHE, &pub->cache);
+		n = myc_pool_get_chains(p, MYC_PUB_CACHE, &pub->cache);
 		if (!n)
 			return NULL;
+		c = 0;
 	}
 	b = pub->cache;
+	if (!c) {
+		/* A chain head: its length, and where the next chain is. */
+		c = atomic_load_explicit(&b->chain_n, memory_order_relaxed);
+		pub->chain_next = atomic_load_explicit(&b->chain_next, memory_order_relaxed);
+	}
 	if (--n)
-		pub->cache = myc_pool_buf(p, atomic_load_explicit(&b->next,
-								   memory_order_relaxed));
+		pub->cache = myc_pool_buf(p, --c ? atomic_load_explicit(&b->next,
+									 memory_order_relaxed)
+						 : pub->chain_next);
+	pub->nchain = c;
 	atomic_store_explicit(&pub->ncache, n, memory_order_relaxed);
 	return b;
 }
 
-/* Give the cache back to the pool (slow path: walks to its tail). */
+/* Give the cache back to the pool, chain by chain (slow path). */
 static void pub_cache_return(struct myc_pub *pub)
 {
 	struct myc_pool *p = &pub->topic->pool;
 	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
-	struct myc_buf *last = pub->cache;
 
-	if (!n)
-		return;
-	for (uint32_t i = 1; i < n; i++)
-		last = myc_pool_buf(p, atomic_load_explicit(&last->next, memory_order_relaxed));
-	myc_pool_put_chain(p, pub->cache, last);
+	while (n) {
+		struct myc_buf *h = pub->cache;
+		uint32_t c = pub->nchain, next = pub->chain_next;
+
+		if (!c) {
+			c = atomic_load_explicit(&h->chain_n, memory_order_relaxed);
+			next = atomic_load_explicit(&h->chain_next, memory_order_relaxed);
+		}
+		/* The rest of this chain is still linked through ->next. */
+		myc_pool_put_chain(p, h, c);
+		n -= c;
+		if (n)
+			pub->cache = myc_pool_buf(p, next);
+		pub->nchain = 0;
+	}
 	atomic_store_explicit(&pub->ncache, 0, memory_order_relaxed);
 }
 
@@ -1149,6 +1179,10 @@ static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 		__builtin_prefetch(b, 1, 3);
 		__builtin_prefetch((char *)b + MYC_CACHELINE, 1, 3);
 	}
+	/* And the one after it, whose ->next the next pub_take() reads: the
+	 * chain is walked a message ahead instead of missing on each link. */
+	if (atomic_load_explicit(&pub->ncache, memory_order_relaxed))
+		__builtin_prefetch(pub->cache, 1, 3);
 	/* @a may be retired once we left the read-side section: only the
 	 * first few queued subscribers, and only while still inside. */
 	for (uint32_t i = 0; i < a->nq && i < MYC_PREFETCH_SUBS; i++) {
