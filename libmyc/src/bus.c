@@ -1061,6 +1061,8 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 }
 
 /* Lossless and full: spin, then sleep on the topic's credit futex. */
+#define MYC_ROOM_BACKOFF	16	/* pauses between retries */
+
 static int __attribute__((noinline)) pub_wait_room(struct myc_pub *pub, struct myc_topic *t)
 {
 	uint64_t deadline = deadline_of(pub->timeout_ms);
@@ -1076,7 +1078,12 @@ static int __attribute__((noinline)) pub_wait_room(struct myc_pub *pub, struct m
 			r = claim_once(pub, t);
 			if (r != -MYC_E_BACK_PRESSURED)
 				return r;
-			myc_cpu_relax();
+			/* Back off: every retry reads the consumers' ->deq
+			 * lines and RMWs ->resv, stealing lines the consumer
+			 * writes per message; letting room build up a little
+			 * makes the consumer faster and the retry succeed. */
+			for (uint32_t k = 0; k < MYC_ROOM_BACKOFF; k++)
+				myc_cpu_relax();
 		} while ((++i & 15) || mono_ns() < spin_end);
 
 		/* Announce the sleep, then retry: a consumer freeing a slot

@@ -161,11 +161,15 @@ struct myc_sub {
 
 	/* Written by the consumer on every message. */
 	_Atomic uint64_t deq __myc_aligned;
-	/* Release cache (myc_sub_release(), dispatch): buffers this consumer
-	 * dropped the last reference to, chained through ->next and returned
-	 * to the pool with one CAS per MYC_SUB_REL_BATCH, so the shared pool
-	 * head is not touched per message.  nrel is read by stats. */
-	struct myc_buf *rel_first;
+
+	/* Consumer only: the release cache (myc_sub_release(), dispatch):
+	 * buffers this consumer dropped the last reference to, chained
+	 * through ->next and returned to the pool with one CAS per
+	 * MYC_SUB_REL_BATCH, so the shared pool head is not touched per
+	 * message.  Own line: a publisher short of room reads ->deq, which
+	 * must not share a line written on every release.  nrel is read by
+	 * stats. */
+	struct myc_buf *rel_first __myc_aligned;
 	_Atomic uint32_t nrel;
 
 	/* Wake word, written by the consumer only when it goes to sleep, so
