@@ -134,7 +134,7 @@ MYC_API uint64_t myc_now_ns(void);
  *  - A bus and its topics may be used from any number of threads.
  *  - A publisher is used by one thread at a time (claim/commit/abort/send).
  *  - A subscriber is consumed by one thread at a time (recv/dispatch/fd
- *    handling); myc_sub_lost() may be read from anywhere.
+ *    handling/myc_sub_release); myc_sub_lost() may be read from anywhere.
  *  - A message may be released from any thread.
  *  - myc_pub_new/myc_sub_new/myc_sub_free may run concurrently with
  *    publishing on the same topic, and may be called from a callback
