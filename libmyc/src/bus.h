@@ -100,7 +100,7 @@ struct myc_buf {
 	_Atomic uint32_t next;		/* free: next buffer of its chain */
 	uint32_t resv;
 	struct myc_topic *topic;
-	/* Free chain heads only (see myc_pool_get_chain()). */
+	/* Free chain heads only (see myc_pool_get_chains()). */
 	_Atomic uint32_t chain_next;	/* head of the next chain (index) */
 	_Atomic uint32_t chain_n;	/* buffers in this chain */
 	struct myc_frame_hdr hdr;	/* the frame starts here */
@@ -272,32 +272,8 @@ static inline struct myc_buf *myc_pool_buf(struct myc_pool *p, uint32_t idx)
  * a head that was popped and pushed back while we read its chain fields
  * fails the CAS (no ABA).  Buffers are never freed before the topic, so
  * reading the fields of a chain someone else just took is safe.
- */
-static inline uint32_t myc_pool_get_chain(struct myc_pool *p, struct myc_buf **first)
-{
-	/* acquire: pairs with the release CAS in myc_pool_put_chain(), so the
-	 * last users' accesses to the buffers happen before ours. */
-	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
-	struct myc_buf *b;
-	uint32_t n;
-	uint64_t nh;
-
-	do {
-		if ((uint32_t)h == MYC_BUF_NONE)
-			return 0;
-		b = myc_pool_buf(p, (uint32_t)h);
-		n = atomic_load_explicit(&b->chain_n, memory_order_relaxed);
-		nh = ((h >> 32) + 1) << 32 |
-		     atomic_load_explicit(&b->chain_next, memory_order_relaxed);
-	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h, nh,
-							memory_order_acquire,
-							memory_order_acquire));
-	*first = b;
-	return n;
-}
-
-/*
- * Pop whole chains, at least one, while they add up to at most @max
+ *
+ * myc_pool_get_chains(): pop whole chains, at least one, while they add up to at most @max
  * buffers, in one CAS.  Consumers that release one message at a time push
  * chains of one; this takes a batch of them with one touch of the head
  * (walking their heads), batched releases arrive as one chain.  If the CAS
@@ -309,7 +285,9 @@ static inline uint32_t myc_pool_get_chain(struct myc_pool *p, struct myc_buf **f
 static inline uint32_t myc_pool_get_chains(struct myc_pool *p, uint32_t max,
 					   struct myc_buf **first)
 {
-	/* acquire: as in myc_pool_get_chain(), for every chain we take. */
+	/* acquire: pairs with the release CAS in myc_pool_put_chain() of
+	 * every chain we take (all in the head's release sequence), so their
+	 * last users' accesses happen before ours. */
 	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
 
 	for (;;) {
@@ -345,7 +323,7 @@ static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
 	do {
 		atomic_store_explicit(&first->chain_next, (uint32_t)h,
 				      memory_order_relaxed);
-		/* release: pairs with the acquire in myc_pool_get_chain(). */
+		/* release: pairs with the acquire in myc_pool_get_chains(). */
 	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h,
 			((h >> 32) + 1) << 32 | first->idx,
 			memory_order_release, memory_order_relaxed));
