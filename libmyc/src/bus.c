@@ -120,6 +120,7 @@ struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts)
 }
 
 static void sub_reclaim(struct myc_sub *sub, bool locked);
+static void sub_rel_flush(struct myc_sub *s);
 static void topic_free(struct myc_topic *t);
 
 void myc_bus_free(struct myc_bus *bus)
@@ -276,12 +277,19 @@ static int pool_grow(struct myc_topic *t)
 		/* The chunk pointer is visible before any of its buffers is
 		 * pushed; the release CAS of the push publishes both. */
 		atomic_store_explicit(&p->chunk[p->nchunks], base, memory_order_relaxed);
-		for (uint32_t i = 0; i < n; i++) {
-			struct myc_buf *b = (struct myc_buf *)(base + (size_t)i * p->stride);
+		/* Push in chains of MYC_PUB_CACHE, as publishers take them. */
+		for (uint32_t i = 0; i < n; i += MYC_PUB_CACHE) {
+			uint32_t len = n - i < MYC_PUB_CACHE ? n - i : MYC_PUB_CACHE;
+			struct myc_buf *b;
 
-			b->idx = p->nchunks << MYC_POOL_CHUNK_SHIFT | i;
-			b->topic = t;
-			myc_pool_put(p, b);
+			for (uint32_t j = 0; j < len; j++) {
+				b = (struct myc_buf *)(base + (size_t)(i + j) * p->stride);
+				b->idx = p->nchunks << MYC_POOL_CHUNK_SHIFT | (i + j);
+				b->topic = t;
+				atomic_init(&b->next, b->idx + 1);
+			}
+			myc_pool_put_chain(p, (struct myc_buf *)(base + (size_t)i * p->stride),
+					   len);
 		}
 		p->nchunks++;
 		p->total += n;
@@ -294,10 +302,13 @@ static uint32_t pool_free_count(struct myc_pool *p)
 	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
 	uint32_t idx = (uint32_t)h, n = 0;
 
-	/* A walk, not a counter, so the hot path pays nothing for stats. */
+	/* A walk over the chains, not a counter, so the hot path pays
+	 * nothing for stats. */
 	while (idx != MYC_BUF_NONE && n <= p->total) {
-		n++;
-		idx = atomic_load_explicit(&myc_pool_buf(p, idx)->next, memory_order_relaxed);
+		struct myc_buf *b = myc_pool_buf(p, idx);
+
+		n += atomic_load_explicit(&b->chain_n, memory_order_relaxed);
+		idx = atomic_load_explicit(&b->chain_next, memory_order_relaxed);
 	}
 	return n;
 }
@@ -331,6 +342,9 @@ int myc_bus_topic_stats(struct myc_bus *bus, uint16_t type, struct myc_topic_sta
 			s.bufs_free += !!atomic_load_explicit(&p->spare, memory_order_relaxed) +
 				       atomic_load_explicit(&p->ncache, memory_order_relaxed);
 		}
+		/* So are the buffers in consumers' release caches. */
+		for (struct myc_sub *q = t->sublist; q; q = q->next)
+			s.bufs_free += atomic_load_explicit(&q->nrel, memory_order_relaxed);
 		memcpy(st, &s, sz < sizeof(s) ? sz : sizeof(s));
 	}
 	pthread_mutex_unlock(&bus->lock);
@@ -475,8 +489,8 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 		}
 		for (uint32_t i = 0; i < t->depth; i++)
 			atomic_init(&myc_q_cell(sub, i)->seq, i);
-		/* Dispatch holds up to a batch of released buffers. */
-		sub->need = t->depth + held + (sub->cb ? MYC_DISPATCH_BATCH : 0);
+		/* Its release cache holds up to a batch of free buffers. */
+		sub->need = t->depth + held + MYC_SUB_REL_BATCH;
 	} else {
 		sub->need = held;
 	}
@@ -533,9 +547,11 @@ static void sub_reclaim(struct myc_sub *sub, bool locked)
 	struct myc_bus *bus = t->bus;
 	struct myc_buf *b;
 
-	if (sub->cells)
+	if (sub->cells) {
+		sub_rel_flush(sub);
 		while ((b = myc_q_pop(sub)))
 			myc_buf_put(b);
+	}
 	if (sub->efd >= 0)
 		close(sub->efd);
 	if (!locked)
@@ -576,6 +592,8 @@ void myc_sub_free(struct myc_sub *sub)
 		return;
 	t = sub->topic;
 	bus = t->bus;
+	if (sub->cells)
+		sub_rel_flush(sub);
 	pthread_mutex_lock(&bus->lock);
 	while (sub_unlink(sub)) {
 		/* Out of memory for a 1-smaller array: rare; retry. */
@@ -613,6 +631,53 @@ static void __attribute__((noinline)) sub_wake(struct myc_sub *s)
 		if (write(s->efd, &one, sizeof(one)) < 0)
 			(void)0;
 	}
+}
+
+/*
+ * Release cache.  The consumer knows who releases, so the buffers it was
+ * the last holder of go back to the pool in chains: one CAS on the shared
+ * pool head per MYC_SUB_REL_BATCH messages instead of one per message.
+ * Only the consuming thread touches the cache (threading rules); the
+ * subscriber's pool share counts MYC_SUB_REL_BATCH buffers for it, so a
+ * cached buffer is never one a publisher needs.
+ */
+static void sub_rel_flush(struct myc_sub *s)
+{
+	if (!atomic_load_explicit(&s->nrel, memory_order_relaxed))
+		return;
+	myc_pool_put_chain(&s->topic->pool, s->rel_first,
+			   atomic_load_explicit(&s->nrel, memory_order_relaxed));
+	atomic_store_explicit(&s->nrel, 0, memory_order_relaxed);
+}
+
+static inline void sub_release(struct myc_sub *s, struct myc_buf *b)
+{
+	uint32_t n;
+
+	/* A message of another topic belongs to another pool. */
+	if (myc_unlikely(b->topic != s->topic || !s->cells)) {
+		myc_buf_put(b);
+		return;
+	}
+	if (!myc_buf_unref(b))
+		return;
+	n = atomic_load_explicit(&s->nrel, memory_order_relaxed);
+	if (n)
+		atomic_store_explicit(&b->next, s->rel_first->idx, memory_order_relaxed);
+	s->rel_first = b;
+	atomic_store_explicit(&s->nrel, n + 1, memory_order_relaxed);
+	if (n + 1 == MYC_SUB_REL_BATCH)
+		sub_rel_flush(s);
+}
+
+void myc_sub_release(struct myc_sub *sub, struct myc_msg *msg)
+{
+	if (!msg)
+		return;
+	if (!sub)
+		myc_buf_put((struct myc_buf *)msg);
+	else
+		sub_release(sub, (struct myc_buf *)msg);
 }
 
 /* Take the next message (NULL if none is filled in yet). */
@@ -727,6 +792,9 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 			*msg = (struct myc_msg *)b;
 			return 0;
 		}
+		/* Running dry (or about to wait): give the cached buffers
+		 * back, so an idle consumer holds none. */
+		sub_rel_flush(sub);
 		if (timeout_ms == 0) {
 			/* Nothing filled in.  A publisher may be between
 			 * claiming a position and filling it: wait for it
@@ -746,44 +814,8 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 	}
 }
 
-/*
- * Dispatch knows who releases, so it returns buffers it held alone to the
- * pool in chains: one CAS on the shared pool head per MYC_DISPATCH_BATCH
- * messages instead of one per message.
- */
-struct rel_batch {
-	struct myc_buf *first, *last;
-	uint32_t n;
-};
-
-static inline void batch_flush(struct rel_batch *rb)
-{
-	if (rb->n)
-		myc_pool_put_chain(&rb->first->topic->pool, rb->first, rb->last);
-	rb->n = 0;
-}
-
-static inline void batch_release(struct rel_batch *rb, struct myc_buf *b)
-{
-	/* Sole holder (see myc_buf_put()); anything shared goes the usual
-	 * way. */
-	if (atomic_load_explicit(&b->refs, memory_order_acquire) != 1) {
-		myc_buf_put(b);
-		return;
-	}
-	if (rb->n) {
-		atomic_store_explicit(&b->next, rb->first->idx, memory_order_relaxed);
-		rb->first = b;
-	} else {
-		rb->first = rb->last = b;
-	}
-	if (++rb->n == MYC_DISPATCH_BATCH)
-		batch_flush(rb);
-}
-
 int myc_sub_dispatch(struct myc_sub *sub, int max, int timeout_ms)
 {
-	struct rel_batch rb = { 0 };
 	struct myc_msg *m;
 	int n = 0, r = 0;
 
@@ -794,10 +826,9 @@ int myc_sub_dispatch(struct myc_sub *sub, int max, int timeout_ms)
 		if (r)
 			break;
 		sub->cb(m, sub->ctx);
-		batch_release(&rb, (struct myc_buf *)m);
+		sub_release(sub, (struct myc_buf *)m);
 		n++;
 	}
-	batch_flush(&rb);
 	if (r && r != -EAGAIN && r != -ETIMEDOUT)
 		return r;
 	return n;
@@ -928,38 +959,60 @@ struct myc_pub *myc_pub_new_to(struct myc_bus *bus, uint16_t type, const char *s
 	return pub_new(bus, type, o, service);
 }
 
-/* Next free buffer for @pub: from its cache, refilled from the pool. */
+/*
+ * Next free buffer for @pub: from its cache, refilled with whole chains
+ * from the pool.  Reads the taken buffer's links: pub_prepare() has
+ * prefetched it one message earlier.
+ */
 static inline struct myc_buf *pub_take(struct myc_pub *pub)
 {
 	struct myc_pool *p = &pub->topic->pool;
 	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
+	uint32_t c = pub->nchain;
 	struct myc_buf *b;
 
 	if (!n) {
-		n = myc_pool_get_many(p, MYC_PUB_CACHE, &pub->cache);
+		n = myc_pool_get_chains(p, MYC_PUB_CACHE, &pub->cache);
 		if (!n)
 			return NULL;
+		c = 0;
 	}
 	b = pub->cache;
+	if (!c) {
+		/* A chain head: its length, and where the next chain is. */
+		c = atomic_load_explicit(&b->chain_n, memory_order_relaxed);
+		pub->chain_next = atomic_load_explicit(&b->chain_next, memory_order_relaxed);
+	}
 	if (--n)
-		pub->cache = myc_pool_buf(p, atomic_load_explicit(&b->next,
-								   memory_order_relaxed));
+		pub->cache = myc_pool_buf(p, --c ? atomic_load_explicit(&b->next,
+									 memory_order_relaxed)
+						 : pub->chain_next);
+	pub->nchain = c;
 	atomic_store_explicit(&pub->ncache, n, memory_order_relaxed);
 	return b;
 }
 
-/* Give the cache back to the pool (slow path: walks to its tail). */
+/* Give the cache back to the pool, chain by chain (slow path). */
 static void pub_cache_return(struct myc_pub *pub)
 {
 	struct myc_pool *p = &pub->topic->pool;
 	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
-	struct myc_buf *last = pub->cache;
 
-	if (!n)
-		return;
-	for (uint32_t i = 1; i < n; i++)
-		last = myc_pool_buf(p, atomic_load_explicit(&last->next, memory_order_relaxed));
-	myc_pool_put_chain(p, pub->cache, last);
+	while (n) {
+		struct myc_buf *h = pub->cache;
+		uint32_t c = pub->nchain, next = pub->chain_next;
+
+		if (!c) {
+			c = atomic_load_explicit(&h->chain_n, memory_order_relaxed);
+			next = atomic_load_explicit(&h->chain_next, memory_order_relaxed);
+		}
+		/* The rest of this chain is still linked through ->next. */
+		myc_pool_put_chain(p, h, c);
+		n -= c;
+		if (n)
+			pub->cache = myc_pool_buf(p, next);
+		pub->nchain = 0;
+	}
 	atomic_store_explicit(&pub->ncache, 0, memory_order_relaxed);
 }
 
@@ -1079,6 +1132,8 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 }
 
 /* Lossless and full: spin, then sleep on the topic's credit futex. */
+#define MYC_ROOM_BACKOFF	16	/* pauses between retries */
+
 static int __attribute__((noinline)) pub_wait_room(struct myc_pub *pub, struct myc_topic *t)
 {
 	uint64_t deadline = deadline_of(pub->timeout_ms);
@@ -1094,7 +1149,12 @@ static int __attribute__((noinline)) pub_wait_room(struct myc_pub *pub, struct m
 			r = claim_once(pub, t);
 			if (r != -MYC_E_BACK_PRESSURED)
 				return r;
-			myc_cpu_relax();
+			/* Back off: every retry reads the consumers' ->deq
+			 * lines and RMWs ->resv, stealing lines the consumer
+			 * writes per message; letting room build up a little
+			 * makes the consumer faster and the retry succeed. */
+			for (uint32_t k = 0; k < MYC_ROOM_BACKOFF; k++)
+				myc_cpu_relax();
 		} while ((++i & 15) || mono_ns() < spin_end);
 
 		/* Announce the sleep, then retry: a consumer freeing a slot
@@ -1210,6 +1270,10 @@ static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 		__builtin_prefetch(b, 1, 3);
 		__builtin_prefetch((char *)b + MYC_CACHELINE, 1, 3);
 	}
+	/* And the one after it, whose ->next the next pub_take() reads: the
+	 * chain is walked a message ahead instead of missing on each link. */
+	if (atomic_load_explicit(&pub->ncache, memory_order_relaxed))
+		__builtin_prefetch(pub->cache, 1, 3);
 	/* @a may be retired once we left the read-side section: only the
 	 * first few queued subscribers, and only while still inside. */
 	for (uint32_t i = 0; i < a->nq && i < MYC_PREFETCH_SUBS; i++) {

@@ -15,7 +15,7 @@
  * every subscriber (zero copy); each subscriber drops one reference when it
  * releases the message and the last one returns the buffer to the pool.
  *
- *   publisher --claim--> pool (Treiber stack, tagged 32-bit index)
+ *   publisher --claim--> pool (Treiber stack of chains, tagged index)
  *       |                  ^
  *       | commit           | last release
  *       v                  |
@@ -85,7 +85,7 @@ void __tsan_release(void *addr);
 #define MYC_BUF_GROW_MIN	64u		/* smallest pool growth step */
 #define MYC_PUB_CACHE		16u		/* buffers a publisher takes at once */
 #define MYC_PUB_BUFS		(2u + MYC_PUB_CACHE)	/* claim + spare + cache */
-#define MYC_DISPATCH_BATCH	16u		/* buffers dispatch returns at once */
+#define MYC_SUB_REL_BATCH	16u		/* buffers a consumer returns at once */
 
 /* Subscriber wake bits (struct myc_sub.wake). */
 #define MYC_WAKE_FUTEX		0x1u	/* consumer sleeps in futex_wait */
@@ -145,10 +145,12 @@ struct myc_bridges {
 struct myc_buf {
 	_Atomic uint32_t refs;		/* subscribers (+ publisher) holding it */
 	uint32_t idx;			/* chunk << 16 | slot */
-	_Atomic uint32_t next;		/* free-list link (index) */
+	_Atomic uint32_t next;		/* free: next buffer of its chain */
 	uint32_t resv;
 	struct myc_topic *topic;
-	uint64_t pad;
+	/* Free chain heads only (see myc_pool_get_chains()). */
+	_Atomic uint32_t chain_next;	/* head of the next chain (index) */
+	_Atomic uint32_t chain_n;	/* buffers in this chain */
 	struct myc_frame_hdr hdr;	/* the frame starts here */
 	unsigned char data[];
 };
@@ -209,6 +211,16 @@ struct myc_sub {
 	/* Written by the consumer on every message. */
 	_Atomic uint64_t deq __myc_aligned;
 
+	/* Consumer only: the release cache (myc_sub_release(), dispatch):
+	 * buffers this consumer dropped the last reference to, chained
+	 * through ->next and returned to the pool with one CAS per
+	 * MYC_SUB_REL_BATCH, so the shared pool head is not touched per
+	 * message.  Own line: a publisher short of room reads ->deq, which
+	 * must not share a line written on every release.  nrel is read by
+	 * stats. */
+	struct myc_buf *rel_first __myc_aligned;
+	_Atomic uint32_t nrel;
+
 	/* Wake word, written by the consumer only when it goes to sleep, so
 	 * publishers read a line that stays shared in the fast path. */
 	_Atomic uint32_t wake __myc_aligned;
@@ -244,12 +256,14 @@ struct myc_pub {
 	/* Next buffer, taken from the pool and prefetched after a commit so
 	 * the next claim touches no shared line (stats read it). */
 	struct myc_buf *_Atomic spare;
-	/* Free buffers taken from the pool in one CAS, used before going
-	 * back to it: the shared pool head is touched once per
-	 * MYC_PUB_CACHE messages.  Chain through ->next; ncache is read by
+	/* A free chain taken from the pool in one CAS, used before going
+	 * back to it: the shared pool head is touched once per chain (up to
+	 * MYC_PUB_CACHE buffers).  Linked through ->next; ncache is read by
 	 * stats. */
-	struct myc_buf *cache;
-	_Atomic uint32_t ncache;
+	struct myc_buf *cache;		/* next buffer to take */
+	_Atomic uint32_t ncache;	/* buffers in the cache */
+	uint32_t nchain;	/* left in cache's chain; 0: cache heads a chain */
+	uint32_t chain_next;	/* head of the next cached chain */
 	struct myc_subs *snap;		/* subscribers seen at claim */
 	uint32_t size;			/* claimed payload size */
 	uint32_t id;
@@ -339,43 +353,41 @@ static inline struct myc_buf *myc_pool_buf(struct myc_pool *p, uint32_t idx)
 }
 
 /*
- * Pop a free buffer.  The 32-bit tag in the head changes on every
- * successful pop and push, so a head that was popped and pushed back while
- * we read ->next fails the CAS (no ABA).  Buffers are never freed before
- * the topic, so reading ->next of a buffer someone else just took is safe.
+ * The free buffers form a lock-free stack of chains: the pool head names
+ * the first buffer of the top chain; a chain head records the chain's
+ * length and the next chain's head; inside a chain buffers link through
+ * ->next.  Whole chains are pushed and popped with one CAS, so taking 16
+ * buffers reads one chain head, not 16 links (each a cache miss when the
+ * consumer that released them still holds their lines):
+ *
+ *   head -> [b7 n=3] -> b2 -> b9      (->next inside the chain)
+ *              | chain_next
+ *              v
+ *           [b4 n=1]
+ *              | chain_next
+ *              v
+ *             NONE
+ *
+ * The 32-bit tag in the head changes on every successful pop and push, so
+ * a head that was popped and pushed back while we read its chain fields
+ * fails the CAS (no ABA).  Buffers are never freed before the topic, so
+ * reading the fields of a chain someone else just took is safe.
+ *
+ * myc_pool_get_chains(): pop whole chains, at least one, while they add up to at most @max
+ * buffers, in one CAS.  Consumers that release one message at a time push
+ * chains of one; this takes a batch of them with one touch of the head
+ * (walking their heads), batched releases arrive as one chain.  If the CAS
+ * succeeds nothing was pushed or popped since we read the head (the tag
+ * would differ), so the chains we walked were the stack's.  The taken
+ * chains stay linked through ->chain_next (the last one's points into the
+ * pool: stop by count).
  */
-static inline struct myc_buf *myc_pool_get(struct myc_pool *p)
+static inline uint32_t myc_pool_get_chains(struct myc_pool *p, uint32_t max,
+					   struct myc_buf **first)
 {
-	/* acquire: pairs with the release CAS in myc_pool_put_chain(), so the
-	 * last user's accesses to the buffer happen before ours. */
-	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
-	struct myc_buf *b;
-	uint64_t nh;
-
-	do {
-		if ((uint32_t)h == MYC_BUF_NONE)
-			return NULL;
-		b = myc_pool_buf(p, (uint32_t)h);
-		nh = ((h >> 32) + 1) << 32 |
-		     atomic_load_explicit(&b->next, memory_order_relaxed);
-	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h, nh,
-							memory_order_acquire,
-							memory_order_acquire));
-	return b;
-}
-
-/*
- * Pop up to @max buffers in one CAS: walk @max links from the head, then
- * swing the head past them.  If the CAS succeeds no push or pop happened
- * since we read the head (the tag would differ), so the links we walked
- * were the stack's.  Returns how many; *@first heads the chain, linked
- * through ->next (the last one's link points into the pool: stop at n).
- */
-static inline uint32_t myc_pool_get_many(struct myc_pool *p, uint32_t max,
-					 struct myc_buf **first)
-{
-	/* acquire: pairs with the release CASes of every push still in the
-	 * head's release sequence, i.e. of every buffer we take. */
+	/* acquire: pairs with the release CAS in myc_pool_put_chain() of
+	 * every chain we take (all in the head's release sequence), so their
+	 * last users' accesses happen before ours. */
 	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
 
 	for (;;) {
@@ -385,9 +397,14 @@ static inline uint32_t myc_pool_get_many(struct myc_pool *p, uint32_t max,
 			return 0;
 		*first = myc_pool_buf(p, idx);
 		do {
-			idx = atomic_load_explicit(&myc_pool_buf(p, idx)->next,
-						   memory_order_relaxed);
-		} while (++n < max && idx != MYC_BUF_NONE);
+			struct myc_buf *b = myc_pool_buf(p, idx);
+			uint32_t c = atomic_load_explicit(&b->chain_n, memory_order_relaxed);
+
+			if (n && n + c > max)
+				break;
+			n += c;
+			idx = atomic_load_explicit(&b->chain_next, memory_order_relaxed);
+		} while (n < max && idx != MYC_BUF_NONE);
 		if (atomic_compare_exchange_weak_explicit(&p->head, &h,
 							  ((h >> 32) + 1) << 32 | idx,
 							  memory_order_acquire,
@@ -396,15 +413,17 @@ static inline uint32_t myc_pool_get_many(struct myc_pool *p, uint32_t max,
 	}
 }
 
-/* Push the chain @first..@last (linked through ->next) in one CAS. */
+/* Push the chain of @n buffers starting at @first (linked through ->next). */
 static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
-				      struct myc_buf *last)
+				      uint32_t n)
 {
 	uint64_t h = atomic_load_explicit(&p->head, memory_order_relaxed);
 
+	atomic_store_explicit(&first->chain_n, n, memory_order_relaxed);
 	do {
-		atomic_store_explicit(&last->next, (uint32_t)h, memory_order_relaxed);
-		/* release: pairs with the acquire in myc_pool_get(). */
+		atomic_store_explicit(&first->chain_next, (uint32_t)h,
+				      memory_order_relaxed);
+		/* release: pairs with the acquire in myc_pool_get_chains(). */
 	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h,
 			((h >> 32) + 1) << 32 | first->idx,
 			memory_order_release, memory_order_relaxed));
@@ -412,11 +431,14 @@ static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
 
 static inline void myc_pool_put(struct myc_pool *p, struct myc_buf *b)
 {
-	myc_pool_put_chain(p, b, b);
+	myc_pool_put_chain(p, b, 1);
 }
 
-/* Drop one reference; the last one returns the buffer to its pool. */
-static inline void myc_buf_put(struct myc_buf *b)
+/*
+ * Drop one reference; true if it was the last, and the caller now owns the
+ * buffer (to return it to the pool, alone or in a chain).
+ */
+static inline bool myc_buf_unref(struct myc_buf *b)
 {
 	/*
 	 * The sole holder (the common one-subscriber case) skips the locked
@@ -426,8 +448,14 @@ static inline void myc_buf_put(struct myc_buf *b)
 	 * holder's reads of the payload happen before the buffer is reused,
 	 * and the last holder sees them all before pushing it.
 	 */
-	if (atomic_load_explicit(&b->refs, memory_order_acquire) == 1 ||
-	    atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1)
+	return atomic_load_explicit(&b->refs, memory_order_acquire) == 1 ||
+	       atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1;
+}
+
+/* Drop one reference; the last one returns the buffer to its pool. */
+static inline void myc_buf_put(struct myc_buf *b)
+{
+	if (myc_buf_unref(b))
 		myc_pool_put(&b->topic->pool, b);
 }
 

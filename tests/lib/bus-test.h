@@ -22,6 +22,18 @@ struct bt_pub_ctx {
 };
 void *bt_pub_thread(void *arg);
 
+/*
+ * Stream @n values from each of @npub publisher threads to @nsub subscriber
+ * threads on topic 1 (@policy, @depth) of a new bus, with cmocka asserts:
+ * every subscriber sees each publisher's values in order and received +
+ * lost = published (lossless: nothing lost), and every buffer is back in
+ * the pool at the end.  Subscriber i releases with myc_sub_release() when
+ * bit i of @batch_mask is set, else with myc_msg_release().  At most 8
+ * publishers and 8 subscribers.
+ */
+void bt_stream_check(uint32_t policy, uint32_t depth, uint32_t npub, uint32_t nsub,
+		     uint64_t n, uint32_t batch_mask);
+
 /* Free buffers of @type right now (single-threaded snapshot). */
 uint32_t bt_bufs_free(struct myc_bus *bus, uint16_t type);
 

@@ -13,9 +13,12 @@
  *                throughput baseline), messages/s
  *   inproc-tput  64 B messages streamed as fast as the consumer takes them
  *                (lossless topic, so nothing is dropped), messages/s;
- *                the consumer pulls with myc_sub_recv + myc_msg_release
+ *                the consumer pulls with myc_sub_recv + myc_sub_release
+ *                (buffers go back to the pool in batches)
+ *   inproc-tput-msgrel  the same releasing with myc_msg_release (one
+ *                pool push per message)
  *   inproc-tput-cb  the same with a callback subscriber and
- *                myc_sub_dispatch (which returns buffers in batches)
+ *                myc_sub_dispatch
  *
  * Latency: the sender waits until the receiver has acknowledged the
  * previous message (so the pipe is idle), stamps bench_now_ns() into the
@@ -248,10 +251,22 @@ static int run_bus_latency(const struct bench_opts *o, uint32_t size, uint32_t p
 
 /* ---- throughput --------------------------------------------------------- */
 
+enum tput_mode {
+	TPUT_SUB_RELEASE,	/* recv + myc_sub_release */
+	TPUT_MSG_RELEASE,	/* recv + myc_msg_release */
+	TPUT_DISPATCH,		/* callback subscriber + myc_sub_dispatch */
+};
+
+static const char *const tput_names[] = {
+	[TPUT_SUB_RELEASE] = "inproc-tput",
+	[TPUT_MSG_RELEASE] = "inproc-tput-msgrel",
+	[TPUT_DISPATCH] = "inproc-tput-cb",
+};
+
 struct tput {
 	struct lat_run *r;
 	uint64_t n, got, end_ns;
-	bool dispatch;		/* callback subscriber + myc_sub_dispatch */
+	enum tput_mode mode;
 };
 
 static void tput_count(const struct myc_msg *m, void *ctx)
@@ -266,34 +281,35 @@ static void *tput_receiver(void *arg)
 
 	bench_pin(t->r->o->cpu_b);
 	while (t->got < t->n) {
-		if (t->dispatch) {
+		if (t->mode == TPUT_DISPATCH) {
 			if (myc_sub_dispatch(t->r->sub, 256, -1) < 0)
 				break;
 			continue;
 		}
 		if (myc_sub_recv(t->r->sub, &m, -1))
 			break;
-		myc_msg_release(m);
+		if (t->mode == TPUT_SUB_RELEASE)
+			myc_sub_release(t->r->sub, m);
+		else
+			myc_msg_release(m);
 		t->got++;
 	}
 	t->end_ns = bench_now_ns();
 	return NULL;
 }
 
-static int run_bus_tput(const struct bench_opts *o, bool dispatch)
+static int run_bus_tput(const struct bench_opts *o, enum tput_mode mode)
 {
 	struct lat_run *r = lat_new(o, &bus_ops, 64);
-	struct bench_result res = {
-		.name = dispatch ? "inproc-tput-cb" : "inproc-tput", .size = 64,
-	};
-	struct tput t = { .r = r, .n = o->tput_msgs, .dispatch = dispatch };
+	struct bench_result res = { .name = tput_names[mode], .size = 64 };
+	struct tput t = { .r = r, .n = o->tput_msgs, .mode = mode };
 	uint64_t start;
 	pthread_t th;
 	int err;
 
 	if (!r)
 		return -ENOMEM;
-	err = bus_setup(r, MYC_LOSSLESS, 64, dispatch ? tput_count : NULL, &t);
+	err = bus_setup(r, MYC_LOSSLESS, 64, mode == TPUT_DISPATCH ? tput_count : NULL, &t);
 	if (err)
 		goto out;
 	err = -pthread_create(&th, NULL, tput_receiver, &t);
@@ -403,10 +419,9 @@ static int inproc_run(const struct bench_opts *o)
 		err = run_bus_latency(o, 64, MYC_LOSSLESS);
 	if (!err && bench_selected(o, "raw-ring-tput"))
 		err = run_raw_tput(o);
-	if (!err && bench_selected(o, "inproc-tput"))
-		err = run_bus_tput(o, false);
-	if (!err && bench_selected(o, "inproc-tput-cb"))
-		err = run_bus_tput(o, true);
+	for (int m = TPUT_SUB_RELEASE; m <= TPUT_DISPATCH && !err; m++)
+		if (bench_selected(o, tput_names[m]))
+			err = run_bus_tput(o, m);
 	return err;
 }
 
