@@ -70,7 +70,7 @@ module Publisher = struct
   external create_ : Bus.t -> int -> int -> string option -> h
     = "caml_myc_pub_new"
 
-  external close_ : h -> unit = "caml_myc_pub_close"
+  external close_ : h -> unit = "caml_myc_child_close"
   external send_ : h -> bytes -> bool -> unit = "caml_myc_pub_send"
 
   let create ?(timeout_ms = 0) bus ~type_id =
@@ -89,7 +89,7 @@ module Subscriber = struct
   type message = { header : Frame.header; payload : bytes }
 
   external create_ : Bus.t -> int -> string option -> t = "caml_myc_sub_new"
-  external close : t -> unit = "caml_myc_sub_close"
+  external close : t -> unit = "caml_myc_child_close"
 
   external recv_ : t -> int -> (Frame.header * bytes) option
     = "caml_myc_sub_recv"

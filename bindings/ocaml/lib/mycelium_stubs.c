@@ -197,6 +197,14 @@ static value adopt(value bus, void *h, int is_sub)
 	return v;
 }
 
+/* A type id from OCaml, range-checked. */
+static uint16_t type_id_of(value v)
+{
+	if (Int_val(v) < 0 || Int_val(v) > 0xffff)
+		myc_raise(-EINVAL);
+	return (uint16_t)Int_val(v);
+}
+
 /* A header as the OCaml record Frame.header:
  * { len; type_id; flags; seq; ts_ns; src } */
 static value header_to_ml(const struct myc_frame_hdr *h)
@@ -221,7 +229,7 @@ value caml_myc_frame_encode(value type_id, value flags, value seq, value ts,
 	CAMLxparam1(payload);
 	CAMLlocal1(out);
 	struct myc_frame_hdr h = {
-		.type = (uint16_t)Int_val(type_id),
+		.type = type_id_of(type_id),
 		.flags = (uint16_t)Int_val(flags),
 		.seq = (uint64_t)Int64_val(seq),
 		.ts_ns = (uint64_t)Int64_val(ts),
@@ -230,8 +238,7 @@ value caml_myc_frame_encode(value type_id, value flags, value seq, value ts,
 	size_t n = caml_string_length(payload);
 	int span;
 
-	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff ||
-	    Int_val(flags) < 0 || Int_val(flags) > 0xffff)
+	if (Int_val(flags) < 0 || Int_val(flags) > 0xffff)
 		myc_raise(-EINVAL);
 	if (n > MYC_PAYLOAD_MAX)
 		myc_raise(-MYC_E_FRAME_OVERSIZE);
@@ -380,9 +387,7 @@ value caml_myc_bus_topic(value bus, value type_id, value policy, value depth,
 	};
 	int err;
 
-	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff)
-		myc_raise(-EINVAL);
-	err = myc_bus_topic(live_bus(bus), (uint16_t)Int_val(type_id), &o);
+	err = myc_bus_topic(live_bus(bus), type_id_of(type_id), &o);
 	if (err < 0)
 		myc_raise(err);
 	CAMLreturn(Val_unit);
@@ -395,20 +400,19 @@ value caml_myc_pub_new(value bus, value type_id, value timeout_ms, value to)
 				  .timeout_ms = Int_val(timeout_ms) };
 	struct myc_pub *p;
 
-	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff)
-		myc_raise(-EINVAL);
 	if (Is_some(to))
 		o.to = String_val(Some_val(to));
-	p = myc_pub_new(live_bus(bus), (uint16_t)Int_val(type_id), &o);
+	p = myc_pub_new(live_bus(bus), type_id_of(type_id), &o);
 	if (!p && o.to)
 		raise_service(errno, o.to);
 	CAMLreturn(adopt(bus, p, 0));
 }
 
-value caml_myc_pub_close(value pub)
+/* Publisher.close and Subscriber.close. */
+value caml_myc_child_close(value child)
 {
-	CAMLparam1(pub);
-	struct child *c = CHILD(pub);
+	CAMLparam1(child);
+	struct child *c = CHILD(child);
 
 	if (c->busy)
 		myc_raise(-EBUSY);
@@ -454,26 +458,12 @@ value caml_myc_sub_new(value bus, value type_id, value service)
 	struct myc_sub_opts o = { .sz = sizeof(o) };
 	struct myc_sub *s;
 
-	if (Int_val(type_id) < 0 || Int_val(type_id) > 0xffff)
-		myc_raise(-EINVAL);
 	if (Is_some(service))
 		o.service = String_val(Some_val(service));
-	s = myc_sub_new(live_bus(bus), (uint16_t)Int_val(type_id), &o);
+	s = myc_sub_new(live_bus(bus), type_id_of(type_id), &o);
 	if (!s && o.service)
 		raise_service(errno, o.service);
 	CAMLreturn(adopt(bus, s, 1));
-}
-
-value caml_myc_sub_close(value sub)
-{
-	CAMLparam1(sub);
-	struct child *c = CHILD(sub);
-
-	if (c->busy)
-		myc_raise(-EBUSY);
-	if (c->h)
-		child_free_handle(c);
-	CAMLreturn(Val_unit);
 }
 
 /* Returns (header, payload) option. */
