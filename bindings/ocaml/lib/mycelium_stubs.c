@@ -288,14 +288,19 @@ static value bus_wrap(struct myc_bus *bus)
 	return v;
 }
 
-value caml_myc_bus_new(value name)
+/* Bus.create: @ring_domain a string option, @ring_force a bool (forcing
+ * without a domain is left to libmyc to refuse with EINVAL). */
+value caml_myc_bus_new(value name, value ring_domain, value ring_force)
 {
-	CAMLparam1(name);
+	CAMLparam3(name, ring_domain, ring_force);
 	struct myc_bus_opts o = { .sz = sizeof(o) };
 	struct myc_bus *bus;
 
 	if (Is_some(name))
 		o.name = String_val(Some_val(name));
+	if (Is_some(ring_domain))
+		o.ring_domain = String_val(Some_val(ring_domain));
+	o.ring_flags = Bool_val(ring_force) ? MYC_BUS_RING_FORCE : 0;
 	bus = myc_bus_new(&o);
 	if (!bus)
 		myc_raise(-errno);
@@ -303,9 +308,10 @@ value caml_myc_bus_new(value name)
 }
 
 /* Bus.from_topology: @schema is a YAML path option. */
-value caml_myc_bus_from_topology(value path, value service, value schema_path)
+value caml_myc_bus_from_topology(value path, value service, value schema_path,
+				 value ring_domain, value ring_force)
 {
-	CAMLparam3(path, service, schema_path);
+	CAMLparam5(path, service, schema_path, ring_domain, ring_force);
 	struct myc_bus_topo_opts o = { .sz = sizeof(o) };
 	struct myc_schema *schema = NULL;
 	struct myc_bus *bus;
@@ -318,6 +324,9 @@ value caml_myc_bus_from_topology(value path, value service, value schema_path)
 			myc_raise_text(errno, err);
 	}
 	o.schema = schema;
+	if (Is_some(ring_domain))
+		o.ring_domain = String_val(Some_val(ring_domain));
+	o.ring_flags = Bool_val(ring_force) ? MYC_BUS_RING_FORCE : 0;
 	bus = myc_bus_from_topology(String_val(path), String_val(service), &o, err,
 				    sizeof(err));
 	if (!bus) {
