@@ -14,6 +14,8 @@ module Errors = struct
   let digest = code "digest"
 end
 
+external now_ns : unit -> int64 = "caml_myc_now_ns"
+
 module Frame = struct
   type header = {
     len : int;

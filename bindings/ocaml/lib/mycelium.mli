@@ -11,6 +11,10 @@
 
 exception Error of int * string
 
+(** CLOCK_MONOTONIC in nanoseconds: the clock of the frame header's [ts_ns]
+    in every process and language (for latency measurements). *)
+val now_ns : unit -> int64
+
 (** Error numbers that callers commonly match on. *)
 module Errors : sig
   val eagain : int

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <caml/alloc.h>
 #include <caml/callback.h>
@@ -547,4 +548,15 @@ value caml_myc_error_code(value name)
 	if (!strcmp(n, "digest"))
 		return Val_int(MYC_E_DIGEST);
 	return Val_int(-1);
+}
+
+/* Mycelium.now_ns: CLOCK_MONOTONIC in ns, the clock of frame timestamps
+ * (and of Python's time.monotonic_ns), for latency measurements. */
+value caml_myc_now_ns(value unit)
+{
+	struct timespec ts;
+
+	(void)unit;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return caml_copy_int64((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 }
