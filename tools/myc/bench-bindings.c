@@ -16,7 +16,8 @@
  * reports now - that stamp.  So a binding's cost on either side is inside
  * the figure, and "overhead_ns" (extra member) is its p50 minus bind-c-c's.
  * Messages are paced (one every 200 us) so the figure is latency, not
- * queueing.
+ * queueing; so a scenario takes msgs x 200 us, and at most BB_MAX_MSGS
+ * samples (+ warm-up at most a tenth of that) are taken whatever --msgs says.
  *
  * The other languages' sides are programs named by the environment (both
  * take "pub DOMAIN N READY" / "sub DOMAIN N READY", see
@@ -41,6 +42,7 @@
 #define BB_TYPE		0x7e01
 #define BB_SIZE		64
 #define BB_GAP_NS	200000
+#define BB_MAX_MSGS	50000
 
 /* Every side declares the topic the same way (a ring's creator wins). */
 static struct myc_bus *bb_bus(const char *dom)
@@ -138,7 +140,9 @@ static int scenario(const struct bench_opts *o, const char *name, const char *pu
 		    const char *sub_cmd, uint64_t base_p50, uint64_t *p50)
 {
 	char dom[64], ready[128], extra[64];
-	uint64_t n = o->warmup + o->msgs, v, got = 0;
+	uint64_t msgs = o->msgs < BB_MAX_MSGS ? o->msgs : BB_MAX_MSGS;
+	uint64_t warm = o->warmup < BB_MAX_MSGS / 10 ? o->warmup : BB_MAX_MSGS / 10;
+	uint64_t n = warm + msgs, v, got = 0;
 	struct bench_samples s;
 	struct bench_result r = { .name = name, .size = BB_SIZE };
 	int fds[2], st, bad = 0;
@@ -148,7 +152,7 @@ static int scenario(const struct bench_opts *o, const char *name, const char *pu
 	snprintf(dom, sizeof(dom), "bbind-%d", (int)getpid());
 	snprintf(ready, sizeof(ready), "/tmp/myc-bbind-%d.ready", (int)getpid());
 	unlink(ready);
-	if (pipe(fds) || bench_samples_init(&s, o->msgs))
+	if (pipe(fds) || bench_samples_init(&s, msgs))
 		return -ENOMEM;
 	sp = side(sub_cmd, "sub", dom, n, ready, fds[1], o->cpu_b);
 	close(fds[1]);
@@ -157,7 +161,7 @@ static int scenario(const struct bench_opts *o, const char *name, const char *pu
 	pp = side(pub_cmd, "pub", dom, n, ready, -1, o->cpu_a);
 	in = fdopen(fds[0], "r");
 	while (in && fscanf(in, "%llu", (unsigned long long *)&v) == 1)
-		if (got++ >= o->warmup)
+		if (got++ >= warm)
 			bench_samples_add(&s, v);
 	if (in)
 		fclose(in);
