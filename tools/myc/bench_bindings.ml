@@ -3,7 +3,8 @@
    same commands, topic, pacing and stamp as tools/myc/bench_bindings.py:
 
      bench_bindings pub DOMAIN N READY
-     bench_bindings sub DOMAIN N READY   prints one latency (ns) per message *)
+     bench_bindings sub DOMAIN N READY   prints one latency (ns) per message
+     bench_bindings loop - N -           in-process publish + recv, total ns *)
 
 module M = Mycelium
 
@@ -46,8 +47,24 @@ let sub domain n ready =
   Array.iter (fun v -> print_endline (Int64.to_string v)) lat;
   M.Bus.close b
 
+(* In-process publish + recv on one thread, n times: the per-call cost. *)
+let loop n =
+  let b = M.Bus.create ~name:"bench-loop-ml" () in
+  M.Bus.topic b ~type_id ~policy:M.Lossy ~depth:1024 ~max_size:size ();
+  let p = M.Publisher.create b ~type_id in
+  let s = M.Subscriber.create b ~type_id in
+  let buf = Bytes.make size '\000' in
+  let t0 = M.now_ns () in
+  for _ = 1 to n do
+    M.Publisher.send p buf;
+    ignore (M.Subscriber.recv ~timeout_ms:0 s)
+  done;
+  print_endline (Int64.to_string (Int64.sub (M.now_ns ()) t0));
+  M.Bus.close b
+
 let () =
   match Array.to_list Sys.argv with
+  | [ _; "loop"; _; n; _ ] -> loop (int_of_string n)
   | [ _; "pub"; d; n; _ ] -> pub d (int_of_string n)
   | [ _; "sub"; d; n; ready ] -> sub d (int_of_string n) ready
   | _ -> prerr_endline "usage: bench_bindings pub|sub DOMAIN N READY"; exit 2

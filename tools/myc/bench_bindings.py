@@ -4,6 +4,8 @@
     bench_bindings.py pub DOMAIN N READY   publish N paced 64-byte messages
     bench_bindings.py sub DOMAIN N READY   create READY once subscribed, then
                                            print one latency (ns) per message
+    bench_bindings.py loop - N -           in-process publish + recv, N times,
+                                           print the total ns
 
 Same topic, pacing and stamp as the C side: the publisher stores
 time.monotonic_ns() (CLOCK_MONOTONIC, the clock the C side reads) in the
@@ -61,9 +63,28 @@ def sub(domain, n, ready):
     b.close()
 
 
+def loop(n):
+    """Publish one message and receive it on the same thread, n times, on
+    an in-process bus; print the total ns (the per-call cost, no wake-up)."""
+    b = mycelium.Bus(name="bench-loop-py")
+    b.topic(TYPE_ID, mycelium.LOSSY, 1024, SIZE)
+    p = b.publisher(TYPE_ID)
+    s = b.subscriber(TYPE_ID)
+    buf = bytearray(SIZE)
+    clock = time.monotonic_ns
+    t0 = clock()
+    for _ in range(n):
+        p.publish(buf)
+        s.recv(0)
+    print(clock() - t0)
+    b.close()
+
+
 if __name__ == "__main__":
     role, domain, n, ready = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    if role == "pub":
+    if role == "loop":
+        loop(n)
+    elif role == "pub":
         pub(domain, n)
     else:
         sub(domain, n, ready)
