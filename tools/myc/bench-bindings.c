@@ -39,6 +39,7 @@
  * the C loop's): the binding's cost of one publish plus one receive.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,16 +168,23 @@ static int scenario(const struct bench_opts *o, const char *name, const char *pu
 		return -ENOMEM;
 	sp = side(sub_cmd, "sub", dom, n, ready, fds[1], o->cpu_b);
 	close(fds[1]);
+	if (sp < 0) {
+		close(fds[0]);
+		bench_samples_free(&s);
+		return -errno;
+	}
 	for (int i = 0; i < 3000 && access(ready, F_OK); i++)
 		usleep(10000);
 	pp = side(pub_cmd, "pub", dom, n, ready, -1, o->cpu_a);
+	if (pp < 0)
+		kill(sp, SIGTERM);	/* never waitpid(-1): it would reap any child */
 	in = fdopen(fds[0], "r");
 	while (in && fscanf(in, "%llu", (unsigned long long *)&v) == 1)
 		if (got++ >= warm)
 			bench_samples_add(&s, v);
 	if (in)
 		fclose(in);
-	if (waitpid(pp, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+	if (pp < 0 || waitpid(pp, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 		bad = 1;
 	if (waitpid(sp, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
 		bad = 1;
