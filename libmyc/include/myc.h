@@ -357,6 +357,10 @@ struct myc_bus_topo_opts {
 	 * and checks the others: same id, max_size large enough.  Optional;
 	 * only read during the call. */
 	const struct myc_schema *schema;
+	/* As myc_bus_opts.ring_domain / ring_flags: bridge the bus to the
+	 * shared-memory rings of this domain (NULL: in-process only). */
+	const char *ring_domain;
+	uint32_t ring_flags;
 };
 
 /*

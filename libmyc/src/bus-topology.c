@@ -164,6 +164,11 @@ struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 		goto out;
 	}
 	bo.name = node->n.name;
+	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, ring_flags) +
+				sizeof(opts->ring_flags)) {
+		bo.ring_domain = opts->ring_domain;
+		bo.ring_flags = opts->ring_flags;
+	}
 	bus = myc_bus_new(&bo);
 	if (!bus) {
 		r = -errno;

@@ -14,6 +14,13 @@
  *   encode FILE   write every message type's sample, in schema order
  *   decode FILE   read such a file, check each message, print its values
  *
+ * Built with -DINTEROP_BUS (and libmyc) it also has the bus commands of
+ * tests/suites/interop.sh (docs in interop.py):
+ *
+ *   publish DOMAIN N        publish N samples of every type on the rings
+ *   receive DOMAIN N READY  receive them, create READY once subscribed,
+ *                           print each message's values
+ *
  * The sample values and the printed form are defined in interop.py; this
  * file, interop.py and interop.ml implement the same definition.
  */
@@ -244,10 +251,122 @@ MESSAGES(X_WALK)
 		walk_##tag(&c, &m);					\
 	}
 
+#ifdef INTEROP_BUS
+#include <myc.h>
+
+/* Every topic lossless with a payload of exactly the message's size, the
+ * same in every language (a ring's settings are its creator's). */
+#define X_TOPIC(tag, Name, id, UP)					\
+	{								\
+		struct myc_topic_opts to = { .sz = sizeof(to),		\
+			.policy = MYC_LOSSLESS, .depth = 64,		\
+			.max_size = sizeof(struct tag) };		\
+									\
+		if (myc_bus_topic(bus, id, &to))			\
+			return NULL;					\
+	}
+
+static struct myc_bus *bus_open(const char *domain)
+{
+	struct myc_bus_opts o = { .sz = sizeof(o), .name = "interop-c",
+				  .ring_domain = domain };
+	struct myc_bus *bus = myc_bus_new(&o);
+
+	if (!bus)
+		return NULL;
+	MESSAGES(X_TOPIC)
+	return bus;
+}
+
+#define X_PUBLISH(tag, Name, id, UP)					\
+	{								\
+		struct myc_pub_opts po = { .sz = sizeof(po),		\
+					   .timeout_ms = 10000 };	\
+		struct myc_pub *pub = myc_pub_new(bus, id, &po);	\
+		struct tag m;						\
+									\
+		tag##_init(&m);						\
+		c.op = OP_FILL;						\
+		walk_##tag(&c, &m);					\
+		for (long i = 0; pub && i < n; i++)			\
+			if (myc_pub_send(pub, &m, sizeof(m)))		\
+				break_out(#Name);			\
+		if (!pub)						\
+			break_out(#Name);				\
+		myc_pub_free(pub);					\
+	}
+
+/* One subscriber per type, made before READY exists. */
+#define X_SUBSCRIBE(tag, Name, id, UP)					\
+	if (!(subs[ns++] = myc_sub_new(bus, id, NULL)))			\
+		break_out(#Name);
+
+#define X_RECEIVE(tag, Name, id, UP)					\
+	for (long i = 0; i < n; i++) {					\
+		struct myc_msg *msg;					\
+		struct tag m;						\
+									\
+		if (myc_sub_recv(subs[ns], &msg, 10000))		\
+			break_out(#Name ": nothing received");		\
+		if (myc_msg_hdr(msg)->type != id ||			\
+		    myc_msg_size(msg) != sizeof(m))			\
+			break_out(#Name ": wrong type or size");	\
+		memcpy(&m, myc_msg_data(msg), sizeof(m));		\
+		myc_msg_release(msg);					\
+		if (tag##_check(&m))					\
+			break_out(#Name ": check failed");		\
+		c.op = OP_PRINT;					\
+		walk_##tag(&c, &m);					\
+	}								\
+	ns++;
+
+static void break_out(const char *what)
+{
+	fprintf(stderr, "interop-c: %s\n", what);
+	exit(1);
+}
+
+static int bus_cmd(int argc, char **argv)
+{
+	struct myc_sub *subs[64];
+	struct ctx c = { 0 };
+	struct myc_bus *bus;
+	unsigned ns = 0;
+	long n;
+	FILE *f;
+
+	if (argc < 4 || !(bus = bus_open(argv[2])))
+		break_out("bad arguments or bus");
+	n = atol(argv[3]);
+	if (!strcmp(argv[1], "publish")) {
+		MESSAGES(X_PUBLISH)
+	} else if (argc == 5 && !strcmp(argv[1], "receive")) {
+		MESSAGES(X_SUBSCRIBE)
+		f = fopen(argv[4], "w");
+		if (!f || fclose(f))
+			break_out("ready file");
+		ns = 0;
+		MESSAGES(X_RECEIVE)
+		while (ns)
+			myc_sub_free(subs[--ns]);
+	} else {
+		break_out("unknown bus command");
+	}
+	fflush(stdout);
+	myc_bus_free(bus);
+	return 0;
+}
+#endif
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
 	FILE *out = NULL, *in;
+
+#ifdef INTEROP_BUS
+	if (argc >= 2 && (!strcmp(argv[1], "publish") || !strcmp(argv[1], "receive")))
+		return bus_cmd(argc, argv);
+#endif
 
 	if (argc == 2 && !strcmp(argv[1], "layout")) {
 		MESSAGES(X_LAYOUT)

@@ -2,6 +2,14 @@
 """Python side of the cross-language schema tests (schema-interop.sh).
 
 Usage: interop.py MODULE_DIR MODULE layout|sample|encode FILE|decode FILE
+       interop.py MODULE_DIR MODULE publish DOMAIN N|receive DOMAIN N READY
+
+The bus commands (tests/suites/interop.sh; they need the mycelium binding)
+use a bus bridged to the shared-memory rings of DOMAIN with every type's
+topic lossless, depth 64, max size = the message size.  publish: N samples
+of every type, schema order.  receive: subscribe to every type, create the
+file READY, then receive N messages of each type in schema order, check
+type id and size, decode and print each as "sample" does.
 
 The sample value of field number j (0-based, schema order) of the message
 with type id `mid`, element e of an array (0 for a scalar):
@@ -106,8 +114,36 @@ def main(argv):
             off += cls.SIZE
         if off != len(data):
             sys.exit('trailing bytes')
+    elif cmd in ('publish', 'receive'):
+        bus_cmd(classes, cmd, argv[4], int(argv[5]), argv[6:])
     else:
         sys.exit('unknown command')
+
+
+def bus_cmd(classes, cmd, domain, n, rest):
+    import mycelium
+    bus = mycelium.Bus(name="interop-py", ring_domain=domain)
+    for cls in classes:
+        bus.topic(cls, mycelium.LOSSLESS, 64, cls.SIZE)
+    if cmd == 'publish':
+        for cls in classes:
+            pub = bus.publisher(cls, timeout=10.0)
+            msg = sample(cls)
+            for _ in range(n):
+                pub.publish(msg)
+    else:
+        subs = [bus.subscriber(cls.TYPE_ID) for cls in classes]
+        open(rest[0], 'w').close()
+        for cls, sub in zip(classes, subs):
+            for _ in range(n):
+                m = sub.recv(timeout=10.0)
+                if m is None:
+                    sys.exit('%s: nothing received' % cls.NAME)
+                if m.header.type_id != cls.TYPE_ID or len(m.payload) != cls.SIZE:
+                    sys.exit('%s: wrong type or size' % cls.NAME)
+                show(cls.unpack(bytes(m.payload)))
+    sys.stdout.flush()
+    bus.close()
 
 
 if __name__ == '__main__':

@@ -51,9 +51,9 @@ for schema in tests/data/schema/ok-all-types.yaml tests/data/schema/ok-tricky-na
 		# the harness refers to the module under test as S
 		mkdir -p "$d/ml"
 		cp "$d/$name.ml" "$d/ml/s.ml"
-		cp "$top/tests/schema/interop.ml" "$d/ml/interop.ml"
+		cp "$top/tests/schema/sample.ml" "$top/tests/schema/interop.ml" "$d/ml/"
 		check "build-ocaml-$t" sh -c "cd '$d/ml' && ocamlfind ocamlopt -package stdlib \
-			s.ml interop.ml -o ../iml"
+			s.ml sample.ml interop.ml -o ../iml"
 		langs="c py ml"
 	else
 		echo "SKIP ocaml-$t (ocamlfind not installed; scripts/deps.sh)"

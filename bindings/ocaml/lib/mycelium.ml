@@ -14,6 +14,8 @@ module Errors = struct
   let digest = code "digest"
 end
 
+external now_ns : unit -> int64 = "caml_myc_now_ns"
+
 module Frame = struct
   type header = {
     len : int;
@@ -42,21 +44,25 @@ type policy = Lossy | Lossless
 module Bus = struct
   type t
 
-  external create_ : string option -> t = "caml_myc_bus_new"
+  external create_ : string option -> string option -> bool -> t
+    = "caml_myc_bus_new"
   external close : t -> unit = "caml_myc_bus_close"
 
-  external from_topology_ : string -> string -> string option -> t
+  external from_topology_ :
+    string -> string -> string option -> string option -> bool -> t
     = "caml_myc_bus_from_topology"
 
   external name : t -> string = "caml_myc_bus_name"
   external service : t -> string option = "caml_myc_bus_service"
 
-  let from_topology ?schema path ~service = from_topology_ path service schema
+  let from_topology ?schema ?ring_domain ?(ring_force = false) path ~service =
+    from_topology_ path service schema ring_domain ring_force
 
   external topic_ : t -> int -> int -> int -> int -> unit
     = "caml_myc_bus_topic"
 
-  let create ?name () = create_ name
+  let create ?name ?ring_domain ?(ring_force = false) () =
+    create_ name ring_domain ring_force
 
   let topic t ~type_id ?(policy = Lossy) ?(depth = 0) ?(max_size = 0) () =
     topic_ t type_id (match policy with Lossy -> 0 | Lossless -> 1) depth

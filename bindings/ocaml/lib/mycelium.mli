@@ -11,6 +11,10 @@
 
 exception Error of int * string
 
+(** CLOCK_MONOTONIC in nanoseconds: the clock of the frame header's [ts_ns]
+    in every process and language (for latency measurements). *)
+val now_ns : unit -> int64
+
 (** Error numbers that callers commonly match on. *)
 module Errors : sig
   val eagain : int
@@ -52,7 +56,14 @@ type policy = Lossy | Lossless
 module Bus : sig
   type t
 
-  val create : ?name:string -> unit -> t
+  (** [create ?name ?ring_domain ?ring_force ()]: with [ring_domain] every
+      topic is carried across processes on the shared-memory rings
+      ["<ring_domain>.<type id>"] (buses of other processes, in any
+      language, with the same domain see one bus); [ring_force] writes to
+      the ring even when no other process reads it.  Bad ring options raise
+      [Error (EINVAL, _)].  See docs/api.md, "Across processes: the ring
+      bridge". *)
+  val create : ?name:string -> ?ring_domain:string -> ?ring_force:bool -> unit -> t
 
   (** [from_topology ?schema path ~service] is the bus of the node that runs
       [service] in the topology file [path]: named after the node, every
@@ -60,7 +71,9 @@ module Bus : sig
       [schema] (a YAML schema path) gives topics without a [type] the id of
       the schema message with that topic.  Raises [Error (code, text)] with
       the library's one-line "FILE:LINE:COL: KEY: problem" text. *)
-  val from_topology : ?schema:string -> string -> service:string -> t
+  val from_topology :
+    ?schema:string -> ?ring_domain:string -> ?ring_force:bool -> string ->
+    service:string -> t
 
   (** Bus name (the node's name for a bus from a topology). *)
   val name : t -> string

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <caml/alloc.h>
 #include <caml/callback.h>
@@ -295,14 +296,19 @@ static value bus_wrap(struct myc_bus *bus)
 	return v;
 }
 
-value caml_myc_bus_new(value name)
+/* Bus.create: @ring_domain a string option, @ring_force a bool (forcing
+ * without a domain is left to libmyc to refuse with EINVAL). */
+value caml_myc_bus_new(value name, value ring_domain, value ring_force)
 {
-	CAMLparam1(name);
+	CAMLparam3(name, ring_domain, ring_force);
 	struct myc_bus_opts o = { .sz = sizeof(o) };
 	struct myc_bus *bus;
 
 	if (Is_some(name))
 		o.name = String_val(Some_val(name));
+	if (Is_some(ring_domain))
+		o.ring_domain = String_val(Some_val(ring_domain));
+	o.ring_flags = Bool_val(ring_force) ? MYC_BUS_RING_FORCE : 0;
 	bus = myc_bus_new(&o);
 	if (!bus)
 		myc_raise(-errno);
@@ -310,9 +316,10 @@ value caml_myc_bus_new(value name)
 }
 
 /* Bus.from_topology: @schema is a YAML path option. */
-value caml_myc_bus_from_topology(value path, value service, value schema_path)
+value caml_myc_bus_from_topology(value path, value service, value schema_path,
+				 value ring_domain, value ring_force)
 {
-	CAMLparam3(path, service, schema_path);
+	CAMLparam5(path, service, schema_path, ring_domain, ring_force);
 	struct myc_bus_topo_opts o = { .sz = sizeof(o) };
 	struct myc_schema *schema = NULL;
 	struct myc_bus *bus;
@@ -325,6 +332,9 @@ value caml_myc_bus_from_topology(value path, value service, value schema_path)
 			myc_raise_text(errno, err);
 	}
 	o.schema = schema;
+	if (Is_some(ring_domain))
+		o.ring_domain = String_val(Some_val(ring_domain));
+	o.ring_flags = Bool_val(ring_force) ? MYC_BUS_RING_FORCE : 0;
 	bus = myc_bus_from_topology(String_val(path), String_val(service), &o, err,
 				    sizeof(err));
 	if (!bus) {
@@ -528,4 +538,15 @@ value caml_myc_error_code(value name)
 	if (!strcmp(n, "digest"))
 		return Val_int(MYC_E_DIGEST);
 	return Val_int(-1);
+}
+
+/* Mycelium.now_ns: CLOCK_MONOTONIC in ns, the clock of frame timestamps
+ * (and of Python's time.monotonic_ns), for latency measurements. */
+value caml_myc_now_ns(value unit)
+{
+	struct timespec ts;
+
+	(void)unit;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return caml_copy_int64((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
 }

@@ -182,6 +182,25 @@ let bad_type_ids () =
   expect_error 22 (fun () -> Publisher.create bus ~type_id:(-1));
   Bus.close bus
 
+(* Ring domain: a forced bus writes to the ring "<domain>.<type>" in
+   /dev/shm (pure userspace mode) while a handle is open and removes it with
+   the last one; bad options raise EINVAL.  Cross-process delivery is
+   covered by tests/suites/interop.sh (real processes, every language). *)
+let ring_domain_options () =
+  let dom = Printf.sprintf "ocring%d" (Unix.getpid ()) in
+  let path = Printf.sprintf "/dev/shm/myc.%s.%d" dom 0x7301 in
+  let kernel = Sys.file_exists "/dev/mycelium" in
+  let bus = Bus.create ~name:"forced" ~ring_domain:dom ~ring_force:true () in
+  let pub = Publisher.create bus ~type_id:0x7301 in
+  Publisher.send pub (msg 1);
+  if not kernel then Alcotest.(check bool) "ring exists" true (Sys.file_exists path);
+  Bus.close bus;
+  Alcotest.(check bool) "ring removed" false (Sys.file_exists path);
+  expect_error 22 (fun () -> Bus.create ~ring_domain:".hidden" ());
+  expect_error 22 (fun () -> Bus.create ~ring_domain:"bad/slash" ());
+  expect_error 22 (fun () -> Bus.create ~ring_domain:(String.make 58 'x') ());
+  expect_error 22 (fun () -> Bus.create ~ring_force:true ())
+
 let () =
   Alcotest.run "mycelium"
     [
@@ -203,6 +222,7 @@ let () =
             bus_close_closes_children;
           Alcotest.test_case "finalisers in any order" `Quick
             finalisers_in_any_order;
+          Alcotest.test_case "ring domain options" `Quick ring_domain_options;
         ] );
       ( "threads",
         [

@@ -58,24 +58,33 @@ def _type_id(msg_type):
 class Bus:
     """A bus: topics, publishers and subscribers (no global state)."""
 
-    def __init__(self, name=None, *, _topology=None, _service=None,
-                 _schema=None):
+    def __init__(self, name=None, ring_domain=None, ring_force=False, *,
+                 _topology=None, _service=None, _schema=None):
+        """``ring_domain``: carry every topic across processes on the
+        shared-memory rings ``<ring_domain>.<type id>`` (buses of other
+        processes, in any language, with the same domain see one bus);
+        ``ring_force``: write to the ring even when no other process reads
+        it.  See docs/api.md, "Across processes: the ring bridge"."""
+        kw = {"ring_domain": ring_domain, "ring_force": bool(ring_force)}
         if _topology is None:
-            self._bus = _mycelium.Bus(name)
+            self._bus = _mycelium.Bus(name, **kw)
         else:
-            kw = {} if _schema is None else {"schema": _schema}
+            if _schema is not None:
+                kw["schema"] = _schema
             self._bus = _mycelium.Bus(topology=_topology, service=_service,
                                       **kw)
         self._subs = []
 
     @classmethod
-    def from_topology(cls, path, service, schema=None):
+    def from_topology(cls, path, service, schema=None, ring_domain=None,
+                      ring_force=False):
         """The bus of the node that runs ``service`` in the topology file
         ``path``: named after the node, every topic declared with the
         file's policy, ring size and max size.  ``schema`` (the YAML file
         the message classes were generated from) gives topics without a
         ``type`` their id.  Raises MyceliumError with the file:line text."""
-        return cls(_topology=path, _service=service, _schema=schema)
+        return cls(ring_domain=ring_domain, ring_force=ring_force,
+                   _topology=path, _service=service, _schema=schema)
 
     @property
     def name(self):

@@ -150,9 +150,11 @@ static void myc_raise_text(int err, const char *text)
  * None) resolves topics without a type id.  The libraries' file:line
  * messages become the exception text. */
 static struct myc_bus *bus_from_topology(PyObject *topology, const char *service,
-					 PyObject *schema_path)
+					 PyObject *schema_path, const char *ring_domain,
+					 uint32_t ring_flags)
 {
-	struct myc_bus_topo_opts o = { .sz = sizeof(o) };
+	struct myc_bus_topo_opts o = { .sz = sizeof(o), .ring_domain = ring_domain,
+				       .ring_flags = ring_flags };
 	struct myc_schema *schema = NULL;
 	struct myc_bus *bus;
 	char err[512] = "";
@@ -179,16 +181,22 @@ static struct myc_bus *bus_from_topology(PyObject *topology, const char *service
 
 static int Bus_init(BusObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "name", "topology", "service", "schema", NULL };
+	static char *kwlist[] = { "name", "topology", "service", "schema",
+				  "ring_domain", "ring_force", NULL };
 	struct myc_bus_opts o = { .sz = sizeof(o) };
 	PyObject *topology = NULL, *schema = Py_None;
-	const char *name = NULL, *service = NULL;
+	const char *name = NULL, *service = NULL, *ring_domain = NULL;
+	uint32_t ring_flags;
+	int ring_force = 0;
 	struct myc_bus *bus;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zO&zO&", kwlist, &name,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zO&zO&zp", kwlist, &name,
 					 PyUnicode_FSConverter, &topology, &service,
-					 PyUnicode_FSConverter, &schema))
+					 PyUnicode_FSConverter, &schema, &ring_domain,
+					 &ring_force))
 		return -1;
+	/* Forcing without a domain is left to libmyc to reject (EINVAL). */
+	ring_flags = ring_force ? MYC_BUS_RING_FORCE : 0;
 	if (topology) {
 		if (!service) {
 			Py_DECREF(topology);
@@ -198,7 +206,7 @@ static int Bus_init(BusObject *self, PyObject *args, PyObject *kw)
 					"a bus from a topology needs a service");
 			return -1;
 		}
-		bus = bus_from_topology(topology, service, schema);
+		bus = bus_from_topology(topology, service, schema, ring_domain, ring_flags);
 		Py_DECREF(topology);
 		if (schema != Py_None)
 			Py_DECREF(schema);
@@ -208,6 +216,8 @@ static int Bus_init(BusObject *self, PyObject *args, PyObject *kw)
 		if (schema != Py_None)
 			Py_DECREF(schema);
 		o.name = name;
+		o.ring_domain = ring_domain;
+		o.ring_flags = ring_flags;
 		bus = myc_bus_new(&o);
 		if (!bus) {
 			myc_raise(-errno);
@@ -322,7 +332,7 @@ static PyTypeObject BusType = {
 	.tp_name = "mycelium._mycelium.Bus",
 	.tp_basicsize = sizeof(BusObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-	.tp_doc = "Bus(name=None, topology=None, service=None, schema=None): a libmyc bus,\n"
+	.tp_doc = "Bus(name=None, topology=None, service=None, schema=None, ring_domain=None, ring_force=False): a libmyc bus,\n"
 		  "plain or of @service's node in a topology file.",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Bus_init,

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: MIT
+/*
+ * myc bench bindings: one-way latency over the bus's ring bridge between
+ * two processes, publisher and subscriber each written in C, Python or
+ * OCaml, all in the same run:
+ *
+ *   bind-c-c     C publish -> C subscribe (the baseline)
+ *   bind-py-c    Python publish -> C subscribe
+ *   bind-c-py    C publish -> Python subscribe
+ *   bind-ml-c    OCaml publish -> C subscribe
+ *   bind-c-ml    C publish -> OCaml subscribe
+ *
+ * The publisher writes CLOCK_MONOTONIC (ns) into the first 8 bytes of the
+ * 64-byte payload just before its publish call, in its own language; the
+ * subscriber reads the clock just after its receive call returned and
+ * reports now - that stamp.  So a binding's cost on either side is inside
+ * the figure, and "overhead_ns" (extra member) is its p50 minus bind-c-c's.
+ * Messages are paced (one every 200 us) so the figure is latency, not
+ * queueing; so a scenario takes msgs x 200 us, and at most BB_MAX_MSGS
+ * samples (+ warm-up at most a tenth of that) are taken whatever --msgs says.
+ *
+ * The other languages' sides are programs named by the environment (both
+ * take "pub DOMAIN N READY" / "sub DOMAIN N READY", see
+ * tools/myc/bench_bindings.py); scripts/bench-bindings.sh builds and sets
+ * them:
+ *   MYC_BENCH_PY     shell command prefix, e.g. "python3 .../bench_bindings.py"
+ *   MYC_BENCH_OCAML  likewise for the OCaml program
+ * Scenarios whose variable is unset are skipped with a note on stderr.
+ *
+ * The one-way figures include two thread wake-ups (ring receive thread,
+ * then subscriber), microseconds each on a loaded VM, which drown a
+ * sub-microsecond binding cost.  So the per-call cost is also measured
+ * without any wake-up:
+ *
+ *   bind-loop-c / -py / -ml   publish one 64-byte message and receive it
+ *                             on the same thread, in-process bus, N times
+ *
+ * reported as msgs_per_s with extra "ns_per_msg" and "overhead_ns" (minus
+ * the C loop's): the binding's cost of one publish plus one receive.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "myc.h"
+#include "bench.h"
+
+#define BB_TYPE		0x7e01
+#define BB_SIZE		64
+#define BB_GAP_NS	200000
+#define BB_MAX_MSGS	50000
+
+/* Every side declares the topic the same way (a ring's creator wins). */
+static struct myc_bus *bb_bus(const char *dom)
+{
+	struct myc_bus_opts o = { .sz = sizeof(o), .name = "bench-bind",
+				  .ring_domain = dom };
+	struct myc_topic_opts t = { .sz = sizeof(t), .policy = MYC_LOSSLESS,
+				    .depth = 1024, .max_size = BB_SIZE };
+	struct myc_bus *bus = myc_bus_new(&o);
+
+	if (bus && myc_bus_topic(bus, BB_TYPE, &t)) {
+		myc_bus_free(bus);
+		return NULL;
+	}
+	return bus;
+}
+
+static int c_pub(const char *dom, uint64_t n)
+{
+	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = 10000 };
+	struct myc_bus *bus = bb_bus(dom);
+	struct myc_pub *pub = bus ? myc_pub_new(bus, BB_TYPE, &po) : NULL;
+	uint64_t buf[BB_SIZE / 8] = { 0 }, next;
+	int r = pub ? 0 : -1;
+
+	next = bench_now_ns();
+	for (uint64_t i = 0; !r && i < n; i++) {
+		/* sleep, not spin: the subscriber process has two threads
+		 * (ring receive thread, subscriber) for the other core */
+		struct timespec ts = { .tv_sec = next / 1000000000ull,
+				       .tv_nsec = next % 1000000000ull };
+
+		clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		next += BB_GAP_NS;
+		buf[1] = i;
+		buf[0] = bench_now_ns();
+		r = myc_pub_send(pub, buf, sizeof(buf));
+	}
+	myc_pub_free(pub);
+	myc_bus_free(bus);
+	return r;
+}
+
+/* Prints one latency (ns) per line on stdout, like the other languages. */
+static int c_sub(const char *dom, uint64_t n, const char *ready)
+{
+	struct myc_sub_opts so = { .sz = sizeof(so) };
+	struct myc_bus *bus = bb_bus(dom);
+	struct myc_sub *sub = bus ? myc_sub_new(bus, BB_TYPE, &so) : NULL;
+	FILE *f = fopen(ready, "w");
+	int r = sub && f && !fclose(f) ? 0 : -1;
+
+	for (uint64_t i = 0; !r && i < n; i++) {
+		struct myc_msg *m;
+		uint64_t now, ts;
+
+		r = myc_sub_recv(sub, &m, 10000);
+		if (r)
+			break;
+		now = bench_now_ns();
+		memcpy(&ts, myc_msg_data(m), sizeof(ts));
+		myc_msg_release(m);
+		printf("%llu\n", (unsigned long long)(now - ts));
+	}
+	fflush(stdout);
+	myc_sub_free(sub);
+	myc_bus_free(bus);
+	return r;
+}
+
+/* Start one side: the C code in a child, or "CMD ROLE DOMAIN N READY". */
+static pid_t side(const char *cmd, const char *role, const char *dom, uint64_t n,
+		  const char *ready, int out_fd, int cpu)
+{
+	char line[4096];
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid)
+		return pid;
+	/* Not pinned: the subscriber's two threads must not share a core. */
+	(void)cpu;
+	if (out_fd >= 0)
+		dup2(out_fd, 1);
+	if (!cmd)
+		_exit(!strcmp(role, "pub") ? !!c_pub(dom, n) : !!c_sub(dom, n, ready));
+	snprintf(line, sizeof(line), "exec %s %s %s %llu %s", cmd, role, dom,
+		 (unsigned long long)n, ready);
+	execl("/bin/sh", "sh", "-c", line, (char *)NULL);
+	_exit(127);
+}
+
+static int scenario(const struct bench_opts *o, const char *name, const char *pub_cmd,
+		    const char *sub_cmd, uint64_t base_p50, uint64_t *p50)
+{
+	char dom[64], ready[128], extra[64];
+	uint64_t msgs = o->msgs < BB_MAX_MSGS ? o->msgs : BB_MAX_MSGS;
+	uint64_t warm = o->warmup < BB_MAX_MSGS / 10 ? o->warmup : BB_MAX_MSGS / 10;
+	uint64_t n = warm + msgs, v, got = 0;
+	struct bench_samples s;
+	struct bench_result r = { .name = name, .size = BB_SIZE };
+	int fds[2], st, bad = 0;
+	pid_t sp, pp;
+	FILE *in;
+
+	snprintf(dom, sizeof(dom), "bbind-%d", (int)getpid());
+	snprintf(ready, sizeof(ready), "/tmp/myc-bbind-%d.ready", (int)getpid());
+	unlink(ready);
+	if (pipe(fds) || bench_samples_init(&s, msgs))
+		return -ENOMEM;
+	sp = side(sub_cmd, "sub", dom, n, ready, fds[1], o->cpu_b);
+	close(fds[1]);
+	if (sp < 0) {
+		close(fds[0]);
+		bench_samples_free(&s);
+		return -errno;
+	}
+	for (int i = 0; i < 3000 && access(ready, F_OK); i++)
+		usleep(10000);
+	pp = side(pub_cmd, "pub", dom, n, ready, -1, o->cpu_a);
+	if (pp < 0)
+		kill(sp, SIGTERM);	/* never waitpid(-1): it would reap any child */
+	in = fdopen(fds[0], "r");
+	while (in && fscanf(in, "%llu", (unsigned long long *)&v) == 1)
+		if (got++ >= warm)
+			bench_samples_add(&s, v);
+	if (in)
+		fclose(in);
+	if (pp < 0 || waitpid(pp, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		bad = 1;
+	if (waitpid(sp, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+		bad = 1;
+	unlink(ready);
+	if (bad || got != n) {
+		fprintf(stderr, "bench bindings: %s failed (%llu of %llu messages)\n", name,
+			(unsigned long long)got, (unsigned long long)n);
+		bench_samples_free(&s);
+		return -EIO;
+	}
+	bench_percentiles(&s, &r);
+	if (base_p50) {
+		snprintf(extra, sizeof(extra), "\"overhead_ns\":%lld",
+			 (long long)r.p50_ns - (long long)base_p50);
+		r.extra = extra;
+	}
+	bench_report(o, &r);
+	bench_samples_free(&s);
+	if (p50)
+		*p50 = r.p50_ns;
+	return 0;
+}
+
+static uint64_t c_loop(uint64_t n)
+{
+	struct myc_topic_opts t = { .sz = sizeof(t), .depth = 1024, .max_size = BB_SIZE };
+	struct myc_bus_opts bo = { .sz = sizeof(bo), .name = "bench-loop-c" };
+	struct myc_bus *bus = myc_bus_new(&bo);
+	struct myc_pub *pub = NULL;
+	struct myc_sub *sub = NULL;
+	uint64_t buf[BB_SIZE / 8] = { 0 }, t0, dt = 0;
+	struct myc_msg *m;
+
+	if (bus && !myc_bus_topic(bus, BB_TYPE, &t)) {
+		pub = myc_pub_new(bus, BB_TYPE, NULL);
+		sub = myc_sub_new(bus, BB_TYPE, NULL);
+	}
+	if (pub && sub) {
+		t0 = bench_now_ns();
+		for (uint64_t i = 0; i < n; i++) {
+			myc_pub_send(pub, buf, sizeof(buf));
+			if (!myc_sub_recv(sub, &m, 0))
+				myc_msg_release(m);
+		}
+		dt = bench_now_ns() - t0;
+	}
+	myc_sub_free(sub);
+	myc_pub_free(pub);
+	myc_bus_free(bus);
+	return dt;
+}
+
+/* "CMD loop - N -": the program prints its total ns. */
+static uint64_t cmd_loop(const char *cmd, uint64_t n)
+{
+	unsigned long long v = 0;
+	char line[4096];
+	FILE *f;
+
+	snprintf(line, sizeof(line), "exec %s loop - %llu -", cmd, (unsigned long long)n);
+	fflush(NULL);
+	f = popen(line, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu", &v) != 1)
+		v = 0;
+	return pclose(f) ? 0 : v;
+}
+
+static void loop_report(const struct bench_opts *o, const char *name, uint64_t n,
+			uint64_t ns, uint64_t base_ns)
+{
+	struct bench_result r = { .name = name, .size = BB_SIZE };
+	char extra[96];
+	double per = (double)ns / n;
+
+	r.msgs_per_s = per > 0 ? 1e9 / per : 0;
+	if (base_ns)
+		snprintf(extra, sizeof(extra), "\"ns_per_msg\":%.1f,\"overhead_ns\":%.1f", per,
+			 per - (double)base_ns / n);
+	else
+		snprintf(extra, sizeof(extra), "\"ns_per_msg\":%.1f", per);
+	r.extra = extra;
+	bench_report(o, &r);
+}
+
+static int loops_run(const struct bench_opts *o, const char *const cmd[3])
+{
+	static const char *const names[3] = { "bind-loop-c", "bind-loop-py", "bind-loop-ml" };
+	uint64_t n = o->msgs, base, ns;
+	int err = 0;
+
+	/* warm up (page faults, interpreter start-up excluded: timed inside) */
+	c_loop(o->warmup);
+	base = c_loop(n);
+	if (!base)
+		return -EIO;
+	loop_report(o, names[0], n, base, 0);
+	for (int l = 1; l < 3; l++) {
+		if (!cmd[l] || !bench_selected(o, names[l]))
+			continue;
+		ns = cmd_loop(cmd[l], n);
+		if (!ns) {
+			fprintf(stderr, "bench bindings: %s failed\n", names[l]);
+			err = -EIO;
+			continue;
+		}
+		loop_report(o, names[l], n, ns, base);
+	}
+	return err;
+}
+
+static int bindings_run(const struct bench_opts *o)
+{
+	const char *py = getenv("MYC_BENCH_PY"), *ml = getenv("MYC_BENCH_OCAML");
+	static const struct {
+		const char *name;
+		int pub, sub;	/* 0 = C, 1 = Python, 2 = OCaml */
+	} sc[] = {
+		{ "bind-py-c", 1, 0 }, { "bind-c-py", 0, 1 },
+		{ "bind-ml-c", 2, 0 }, { "bind-c-ml", 0, 2 },
+	};
+	const char *cmd[3] = { NULL, py && *py ? py : NULL, ml && *ml ? ml : NULL };
+	uint64_t base = 0;
+	int r, err = 0;
+
+	/* The baseline is needed for the overheads: always measured. */
+	r = scenario(o, "bind-c-c", NULL, NULL, 0, &base);
+	if (r)
+		return r;
+	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
+		int lang = sc[i].pub ? sc[i].pub : sc[i].sub;
+
+		if (!bench_selected(o, sc[i].name))
+			continue;
+		if (!cmd[lang]) {
+			fprintf(stderr, "bench bindings: %s skipped (%s not set; "
+				"scripts/bench-bindings.sh sets it)\n", sc[i].name,
+				lang == 1 ? "MYC_BENCH_PY" : "MYC_BENCH_OCAML");
+			continue;
+		}
+		r = scenario(o, sc[i].name, cmd[sc[i].pub], cmd[sc[i].sub], base, NULL);
+		if (r)
+			err = r;
+	}
+	r = loops_run(o, cmd);
+	return r ? r : err;
+}
+
+MYC_BENCH(bindings, .name = "bindings",
+	  .summary = "C/Python/OCaml publish -> subscribe over the ring bridge, one-way",
+	  .run = bindings_run);

@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: MIT
+"""Python side of "myc bench bindings" (tools/myc/bench-bindings.c).
+
+    bench_bindings.py pub DOMAIN N READY   publish N paced 64-byte messages
+    bench_bindings.py sub DOMAIN N READY   create READY once subscribed, then
+                                           print one latency (ns) per message
+    bench_bindings.py loop - N -           in-process publish + recv, N times,
+                                           print the total ns
+
+Same topic, pacing and stamp as the C side: the publisher stores
+time.monotonic_ns() (CLOCK_MONOTONIC, the clock the C side reads) in the
+first 8 bytes just before publish(); the subscriber reads the clock just
+after recv() returned.
+"""
+import struct
+import sys
+import time
+
+import mycelium
+
+TYPE_ID = 0x7E01
+SIZE = 64
+GAP_NS = 200000
+
+
+def bus(domain):
+    b = mycelium.Bus(name="bench-bind-py", ring_domain=domain)
+    b.topic(TYPE_ID, mycelium.LOSSLESS, 1024, SIZE)
+    return b
+
+
+def pub(domain, n):
+    b = bus(domain)
+    p = b.publisher(TYPE_ID, timeout=10.0)
+    buf = bytearray(SIZE)
+    clock = time.monotonic_ns
+    nxt = clock()
+    for i in range(n):
+        delay = nxt - clock()
+        if delay > 0:
+            time.sleep(delay / 1e9)
+        nxt += GAP_NS
+        struct.pack_into("<QQ", buf, 0, clock(), i)
+        p.publish(buf)
+    b.close()
+
+
+def sub(domain, n, ready):
+    b = bus(domain)
+    s = b.subscriber(TYPE_ID)
+    open(ready, "w").close()
+    clock = time.monotonic_ns
+    unpack = struct.Struct("<Q").unpack_from
+    lat = []
+    for _ in range(n):
+        m = s.recv(timeout=10.0)
+        now = clock()
+        if m is None:
+            sys.exit("bench_bindings.py: nothing received")
+        lat.append(now - unpack(m.payload)[0])
+    sys.stdout.write("\n".join(map(str, lat)) + "\n")
+    sys.stdout.flush()
+    b.close()
+
+
+def loop(n):
+    """Publish one message and receive it on the same thread, n times, on
+    an in-process bus; print the total ns (the per-call cost, no wake-up)."""
+    b = mycelium.Bus(name="bench-loop-py")
+    b.topic(TYPE_ID, mycelium.LOSSY, 1024, SIZE)
+    p = b.publisher(TYPE_ID)
+    s = b.subscriber(TYPE_ID)
+    buf = bytearray(SIZE)
+    clock = time.monotonic_ns
+    t0 = clock()
+    for _ in range(n):
+        p.publish(buf)
+        s.recv(0)
+    print(clock() - t0)
+    b.close()
+
+
+if __name__ == "__main__":
+    role, domain, n, ready = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    if role == "loop":
+        loop(n)
+    elif role == "pub":
+        pub(domain, n)
+    else:
+        sub(domain, n, ready)
