@@ -45,6 +45,9 @@
 
 #define NET_POLL_MS	50	/* thread: timers and stop-flag period */
 #define ROOM_WAIT_NS	1000000	/* lossless claim: recheck period */
+#define PEND_RETRY_MS	1	/* frames pending: retry injecting */
+#define PEND_MIN	4096u	/* frames a topic may hold before the
+				 * thread stops reading (x4 its depth) */
 
 struct net_topic {
 	struct myc_bridge br;		/* br.ctx = this */
@@ -54,6 +57,10 @@ struct net_topic {
 	bool subscribed;		/* under owner->lock */
 	struct myc_pub *inject;		/* set before subscribed */
 	struct net_topic *next;		/* owner's list, under owner->lock */
+	/* Received, not yet taken by the local subscribers (net thread
+	 * only: filled in on_frame, drained by deliver_topic). */
+	struct rx_frame *pend, **pend_tail;
+	uint32_t npend;
 };
 
 /* A received frame waiting for injection. */
@@ -69,7 +76,7 @@ struct bus_net {
 	pthread_mutex_t lock;		/* the net, topics, rx list */
 	struct myc_net *net;
 	struct net_topic *topics;
-	struct rx_frame *rx_head, **rx_tail;
+	uint32_t npend;			/* frames pending over all topics */
 	int kick_fd;			/* eventfd */
 	_Atomic int kicked;		/* a kick is pending */
 	_Atomic int stop;
@@ -192,53 +199,73 @@ static void on_frame(struct myc_net *net, struct myc_link *link,
 	rf->nt = nt;
 	rf->h = *hdr;
 	memcpy(rf->data, payload, size);
-	*bn->rx_tail = rf;
-	bn->rx_tail = &rf->next;
+	*nt->pend_tail = rf;
+	nt->pend_tail = &rf->next;
+	nt->npend++;
+	bn->npend++;
 }
 
-static void deliver(struct bus_net *bn, struct rx_frame *rf)
+/* Hand @nt's pending frames to its local subscribers, in order, until one
+ * does not fit (a full lossless queue: retried later, never dropped).
+ * True if the topic holds so many that the thread should stop reading. */
+static bool deliver_topic(struct bus_net *bn, struct net_topic *nt)
 {
-	int r;
+	struct rx_frame *rf;
+	uint32_t cap = nt->t->depth * 4 > PEND_MIN ? nt->t->depth * 4 : PEND_MIN;
 
-	for (;;) {
-		r = bus_inject(rf->nt->inject, &rf->h, rf->data);
-		if (r != -ETIMEDOUT && r != -MYC_E_BACK_PRESSURED)
-			return;
-		if (atomic_load_explicit(&bn->stop, memory_order_acquire))
-			return;
+	while ((rf = nt->pend)) {
+		int r = bus_inject(nt->inject, &rf->h, rf->data);
+
+		if (r == -ETIMEDOUT || r == -MYC_E_BACK_PRESSURED)
+			break;
+		nt->pend = rf->next;
+		if (!nt->pend)
+			nt->pend_tail = &nt->pend;
+		nt->npend--;
+		bn->npend--;
+		free(rf);
 	}
+	return nt->npend >= cap;
 }
 
+/*
+ * The loop.  Frames for a topic whose local subscribers are full (lossless)
+ * wait in the topic's pending list while the other topics and links go on;
+ * only when one topic holds PEND_MIN (or 4 x depth) frames does the thread
+ * stop reading sockets (it still writes), so the peers' lossless queues
+ * fill and their publishers back-pressure instead of this process growing
+ * without bound.
+ */
 static void *net_main(void *arg)
 {
 	struct bus_net *bn = arg;
-	struct rx_frame *rf, *rn;
+	struct net_topic *nt, *list;
+	bool stalled = false;
 	uint64_t v;
 
 	while (!atomic_load_explicit(&bn->stop, memory_order_acquire)) {
 		struct pollfd p[2] = {
-			{ .fd = myc_net_fd(bn->net), .events = POLLIN },
 			{ .fd = bn->kick_fd, .events = POLLIN },
+			{ .fd = myc_net_fd(bn->net), .events = POLLIN },
 		};
 
-		if (poll(p, 2, NET_POLL_MS) > 0 && p[1].revents) {
+		if (poll(p, stalled ? 1 : 2, bn->npend ? PEND_RETRY_MS : NET_POLL_MS) > 0 &&
+		    p[0].revents) {
 			(void)!read(bn->kick_fd, &v, sizeof(v));
 			/* Frames queued before this point are flushed below;
 			 * later ones kick again. */
 			atomic_store_explicit(&bn->kicked, 0, memory_order_release);
 		}
 		pthread_mutex_lock(&bn->lock);
-		myc_net_poll(bn->net, 0);
+		if (!stalled)
+			myc_net_poll(bn->net, 0);
 		myc_net_flush(bn->net);
-		rf = bn->rx_head;
-		bn->rx_head = NULL;
-		bn->rx_tail = &bn->rx_head;
+		list = bn->topics;	/* entries are only ever prepended */
 		pthread_mutex_unlock(&bn->lock);
-		for (; rf; rf = rn) {
-			rn = rf->next;
-			deliver(bn, rf);
-			free(rf);
-		}
+		stalled = false;
+		for (nt = list; nt && bn->npend; nt = nt->next)
+			if (nt->pend && deliver_topic(bn, nt))
+				stalled = true;
 	}
 	return NULL;
 }
@@ -264,6 +291,7 @@ static struct net_topic *topic_net(struct bus_net *bn, struct myc_topic *t,
 	nt->type = t->type;
 	nt->br.ops = &net_bridge_ops;
 	nt->br.ctx = nt;
+	nt->pend_tail = &nt->pend;
 	*err = bus_bridge_add(t, &nt->br);
 	if (*err) {
 		free(nt);
@@ -280,7 +308,8 @@ out:
 int bus_net_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub)
 {
 	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
-	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = NET_POLL_MS };
+	/* Never waits: a full local queue leaves the frame pending. */
+	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = 0 };
 	struct myc_pub *inj;
 	struct net_topic *nt;
 	int err = 0;
@@ -376,7 +405,6 @@ static int bus_net_get(struct myc_bus *bus, struct bus_net **out)
 		return -ENOMEM;
 	}
 	bn->bus = bus;
-	bn->rx_tail = &bn->rx_head;
 	pthread_mutex_init(&bn->lock, NULL);
 	bn->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	no.node = bus->name;
@@ -519,11 +547,11 @@ void bus_net_stop(struct myc_bus *bus)
 	}
 	/* Last writes of what is queued (never blocks). */
 	myc_net_flush(bn->net);
-	while ((rf = bn->rx_head)) {
-		bn->rx_head = rf->next;
-		free(rf);
-	}
 	for (nt = bn->topics; nt; nt = nt->next) {
+		while ((rf = nt->pend)) {
+			nt->pend = rf->next;
+			free(rf);
+		}
 		myc_pub_free(nt->inject);
 		nt->inject = NULL;
 	}
