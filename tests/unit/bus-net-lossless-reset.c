@@ -4,6 +4,7 @@
  * messages (myc_bus_net_reset) while a lossless publisher streams over
  * TCP; the subscriber in the other process still gets every message
  * exactly once, in order, and counts no loss.
+ * Sanitizers: tsan
  */
 #include "busnet.h"
 #include "ringtest.h"

@@ -4,6 +4,7 @@
  * a Unix socket, receives through myc_sub_recv every message a lossless
  * publisher commits after the subscription reached us: payloads in order,
  * nothing more, nothing lost.
+ * Sanitizers: tsan
  */
 #include "busnet.h"
 #include "nettest.h"
