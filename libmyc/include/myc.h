@@ -385,6 +385,31 @@ MYC_API const char *myc_bus_name(const struct myc_bus *bus);
 /* The service the bus was made for, or NULL (myc_bus_new). */
 MYC_API const char *myc_bus_service(const struct myc_bus *bus);
 
+/*
+ * Across hosts (docs/api.md, "Across hosts: the net bridge"): carry every
+ * topic over Unix/TCP links.  The first call starts the bus's net thread
+ * (node name = the bus name, [A-Za-z0-9._-], at most 63 bytes; peers
+ * must have distinct names).  Addresses: "unix:/path", "unix:@abstract",
+ * "tcp:HOST:PORT" (numeric host; port 0 = any).  A peer receives only the
+ * types it subscribed; lossless topics back-pressure at claim and survive
+ * reconnects (docs/net.md).  Off unless called.
+ *
+ * listen/connect: 0 or -errno (-EINVAL: bad address or bus name).  A
+ * dialled peer is redialled with back-off until the bus is freed.
+ */
+MYC_API int myc_bus_net_listen(struct myc_bus *bus, const char *addr);
+MYC_API int myc_bus_net_connect(struct myc_bus *bus, const char *addr);
+/* The address of the last listener into @buf ("tcp:127.0.0.1:41234"):
+ * 0, -ENOENT (none), -ENAMETOOLONG. */
+MYC_API int myc_bus_net_addr(struct myc_bus *bus, char *buf, size_t len);
+/* 1 if the link to node @peer is up and it subscribed @type, 0 if not,
+ * -ENOENT if there is no such peer (yet). */
+MYC_API int myc_bus_net_peer_wants(struct myc_bus *bus, const char *peer,
+				   uint16_t type);
+/* Drop the connection to @peer now (it reconnects; lossless frames are
+ * replayed): 0, -ENOENT, -ENOTCONN. */
+MYC_API int myc_bus_net_reset(struct myc_bus *bus, const char *peer);
+
 /* ------------------------------------------------------------------------ */
 /* Message schemas (docs/schema.md)                                          */
 /* ------------------------------------------------------------------------ */

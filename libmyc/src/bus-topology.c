@@ -9,6 +9,7 @@
  * names as subscribers and publishers use them.
  */
 #include <errno.h>
+#include <netdb.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,122 @@ static int topic_resolve(const struct myc_topo *topo, const struct myc_topo_topi
 	return 0;
 }
 
+/* ---- links to other nodes (step 4 of docs/topology.md) ------------------- */
+
+/* "tcp:HOST:PORT" with HOST numeric: loopback names are 127.0.0.1, other
+ * names are resolved once (the net layer takes numeric hosts only). */
+static int tcp_addr(char *buf, size_t len, const char *host, int port)
+{
+	char num[NI_MAXHOST];
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
+
+	if (!strcmp(host, "localhost"))
+		host = "127.0.0.1";
+	if (getaddrinfo(host, NULL, &hints, &ai))
+		return -EHOSTUNREACH;
+	if (getnameinfo(ai->ai_addr, ai->ai_addrlen, num, sizeof(num), NULL, 0,
+			NI_NUMERICHOST)) {
+		freeaddrinfo(ai);
+		return -EHOSTUNREACH;
+	}
+	snprintf(buf, len, ai->ai_family == AF_INET6 ? "tcp:[%s]:%d" : "tcp:%s:%d",
+		 num, port);
+	freeaddrinfo(ai);
+	return 0;
+}
+
+/*
+ * Which of two nodes on a unix/tcp route listens: the one whose endpoint
+ * the route uses (myc_topo_route: the more isolated kind on one host, the
+ * destination across hosts).  When each direction names the other (equal
+ * kinds, or two hosts), the node with the greater name listens, so a pair
+ * has exactly one connection.
+ */
+static const struct topo_node *pair_listener(const struct topo_node *a,
+					     const struct topo_node *b)
+{
+	if (topo_same_host(a->host, b->host) && a->kind != b->kind)
+		return a->kind > b->kind ? a : b;
+	return strcmp(a->name, b->name) > 0 ? a : b;
+}
+
+static int node_addr(char *buf, size_t len, const struct topo_node *l,
+		     uint32_t transport, bool same_host)
+{
+	if (transport == MYC_TRANSPORT_UNIX) {
+		snprintf(buf, len, "unix:%s", l->path);
+		return 0;
+	}
+	return tcp_addr(buf, len, same_host ? "127.0.0.1" : l->host, l->tcp_port);
+}
+
+static int listen_addr(char *buf, size_t len, const struct topo_node *n,
+		       uint32_t transport)
+{
+	char host[MYC_TOPO_HOST_MAX + 1];
+	const char *colon;
+
+	if (transport == MYC_TRANSPORT_UNIX) {
+		snprintf(buf, len, "unix:%s", n->path);
+		return 0;
+	}
+	if (n->addr && (colon = strrchr(n->addr, ':')) &&
+	    (size_t)(colon - n->addr) < sizeof(host)) {
+		memcpy(host, n->addr, (size_t)(colon - n->addr));
+		host[colon - n->addr] = 0;
+		if (host[0] == '[') {	/* "[v6]:port" */
+			memmove(host, host + 1, strlen(host));
+			host[strcspn(host, "]")] = 0;
+		}
+		return tcp_addr(buf, len, host, n->tcp_port);
+	}
+	snprintf(buf, len, "tcp:0.0.0.0:%d", n->tcp_port);
+	return 0;
+}
+
+/* Listen and dial as the routes between @self and every other node say. */
+static int bus_link_nodes(struct myc_bus *bus, const struct myc_topo *topo,
+			  const struct topo_node *self, char *err, size_t errlen)
+{
+	bool listening[4] = { false };
+	char addr[MYC_TOPO_HOST_MAX + 128];
+	int r;
+
+	for (size_t i = 0; i < topo->nnodes; i++) {
+		const struct topo_node *o = &topo->nodes[i], *l;
+		struct myc_route rt = { .sz = sizeof(rt) };
+
+		if (o == self || !o->nservices || !self->nservices)
+			continue;
+		r = myc_topo_route(topo, self->services[0], o->services[0], &rt);
+		if (r)
+			return r;
+		if (rt.transport != MYC_TRANSPORT_UNIX && rt.transport != MYC_TRANSPORT_TCP)
+			continue;	/* in-process, or rings (ring_domain) */
+		l = pair_listener(self, o);
+		if (l == self) {
+			if (listening[rt.transport])
+				continue;
+			r = listen_addr(addr, sizeof(addr), self, rt.transport);
+			if (!r)
+				r = myc_bus_net_listen(bus, addr);
+			listening[rt.transport] = true;
+		} else {
+			r = node_addr(addr, sizeof(addr), l, rt.transport,
+				      topo_same_host(self->host, o->host));
+			if (!r)
+				r = myc_bus_net_connect(bus, addr);
+		}
+		if (r) {
+			errf(err, errlen, "%s: node \"%s\": %s %s (route to \"%s\": %s): %s",
+			     topo->file, self->name, l == self ? "listen on" : "connect to",
+			     addr, o->name, rt.reason, myc_strerror(r));
+			return r;
+		}
+	}
+	return 0;
+}
+
 struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 				      const struct myc_bus_topo_opts *opts,
 				      char *err, size_t errlen)
@@ -203,6 +320,8 @@ struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 			goto out;
 		}
 	}
+	/* After the topics: the net bridges every declared topic. */
+	r = bus_link_nodes(bus, topo, &node->n, err, errlen);
 out:
 	myc_topo_free(topo);
 	if (r) {

@@ -131,6 +131,7 @@ void myc_bus_free(struct myc_bus *bus)
 		return;
 	/* Bridge threads inject into topics: stop them first. */
 	bus_ring_stop(bus);
+	bus_net_stop(bus);
 	/* No publisher may be inside a claim now (documented), so what was
 	 * retired can go without a grace period. */
 	while (bus->retired_bridges) {
@@ -156,6 +157,7 @@ void myc_bus_free(struct myc_bus *bus)
 		topic_free(t);
 	}
 	bus_ring_free(bus);
+	bus_net_free(bus);
 	pthread_mutex_destroy(&bus->lock);
 	bus_services_free(bus);
 	free(bus->name);
@@ -511,6 +513,15 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 	if (bus->ring) {
 		/* Receive what other processes publish (bus-ring.c). */
 		err = bus_ring_topic_used(bus, t, true);
+		if (err) {
+			myc_sub_free(sub);
+			errno = -err;
+			return NULL;
+		}
+	}
+	if (atomic_load_explicit(&bus->net, memory_order_acquire)) {
+		/* Tell the net's peers we want this type (bus-net.c). */
+		err = bus_net_topic_used(bus, t, true);
 		if (err) {
 			myc_sub_free(sub);
 			errno = -err;
@@ -936,6 +947,8 @@ static struct myc_pub *pub_new(struct myc_bus *bus, uint16_t type,
 	pthread_mutex_unlock(&bus->lock);
 	if (bus->ring)
 		bus_ring_topic_used(bus, t, false);
+	if (atomic_load_explicit(&bus->net, memory_order_acquire))
+		bus_net_topic_used(bus, t, false);
 	return pub;
 fail:
 	pthread_mutex_unlock(&bus->lock);

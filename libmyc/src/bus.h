@@ -295,6 +295,8 @@ struct myc_bus {
 	bool svc_fixed;			/* from a topology: no new names */
 	struct bus_ring *ring;		/* ring bridge (bus-ring.c) or NULL */
 	struct myc_bridges *retired_bridges;
+	/* Net bridge (bus-net.c), NULL until myc_bus_net_listen/connect. */
+	struct bus_net *_Atomic net;
 	/* TSan only: sync object standing for "a grace period elapsed". */
 	char tsan_gp;
 };
@@ -333,6 +335,18 @@ void bus_ring_stop(struct myc_bus *bus);
 void bus_ring_free(struct myc_bus *bus);
 /* Called without the bus lock after a topic got a publisher/subscriber. */
 int bus_ring_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub);
+
+/* bus-net.c, called by bus.c */
+/* Stop the net thread, free inject publishers (first in myc_bus_free). */
+void bus_net_stop(struct myc_bus *bus);
+/* Close the net and free the rest (last in myc_bus_free). */
+void bus_net_free(struct myc_bus *bus);
+/* A topic got a publisher/subscriber (bus->net set), no bus lock held. */
+int bus_net_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub);
+/* Stats of the link to node @peer (tests, tools): 0 or -ENOENT. */
+struct myc_link_stats;
+int bus_net_link_stats(struct myc_bus *bus, const char *peer,
+		       struct myc_link_stats *st);
 
 /* Leave a read-side section opened by a claim. */
 static inline void myc_read_unlock(struct myc_bus *bus)

@@ -1761,6 +1761,36 @@ static bool link_live(const struct myc_link *l)
 	return l->conn && l->conn->state == C_UP;
 }
 
+/* Does a lossless peer of @type lack room for @span bytes?  (@count: in
+ * its tx_backpressured.) */
+static bool links_room(struct myc_net *net, uint16_t type, uint32_t span,
+		       bool count)
+{
+	struct list *pos;
+	bool bp = false;
+
+	for (pos = net->links.next; pos != &net->links; pos = pos->next) {
+		struct myc_link *l = container_of(pos, struct myc_link, node);
+
+		if (bit_get(l->peer_want, type) &&
+		    bit_get(l->peer_lossless, type) &&
+		    !nq_room(&l->lossless, span)) {
+			if (count)
+				l->st.tx_backpressured++;
+			bp = true;
+		}
+	}
+	return bp;
+}
+
+int myc_net_room(struct myc_net *net, uint16_t type, uint32_t len)
+{
+	if (!net || len < MYC_FRAME_HDR_SIZE || len > net->o.max_frame)
+		return -EINVAL;
+	return links_room(net, type, myc_frame_span(len), false) ?
+		-MYC_E_BACK_PRESSURED : 0;
+}
+
 /* Queue one frame (from @hdr + @payload, or the bytes of @raw). */
 static int net_send(struct myc_net *net, const struct myc_frame_hdr *h,
 		    const void *payload, const void *raw)
@@ -1768,20 +1798,9 @@ static int net_send(struct myc_net *net, const struct myc_frame_hdr *h,
 	uint32_t span = myc_frame_span(h->len);
 	struct list *pos;
 	int n = 0;
-	bool bp = false;
 
 	/* pass 1: every lossless peer must have room, or nobody gets it */
-	for (pos = net->links.next; pos != &net->links; pos = pos->next) {
-		struct myc_link *l = container_of(pos, struct myc_link, node);
-
-		if (bit_get(l->peer_want, h->type) &&
-		    bit_get(l->peer_lossless, h->type) &&
-		    !nq_room(&l->lossless, span)) {
-			l->st.tx_backpressured++;
-			bp = true;
-		}
-	}
-	if (bp)
+	if (links_room(net, h->type, span, true))
 		return -MYC_E_BACK_PRESSURED;
 	for (pos = net->links.next; pos != &net->links; pos = pos->next) {
 		struct myc_link *l = container_of(pos, struct myc_link, node);

@@ -162,6 +162,13 @@ int myc_net_unsubscribe(struct myc_net *net, uint16_t type);
  */
 int myc_net_publish(struct myc_net *net, const struct myc_frame_hdr *hdr,
 		    const void *payload, size_t size);
+/*
+ * Would a lossless frame of @type, @len bytes (header included), be queued
+ * now?  0, or -MYC_E_BACK_PRESSURED when a peer that subscribed @type
+ * lossless has no room (the check myc_net_publish makes first; the bus net
+ * bridge makes it at claim).  -EINVAL for a bad length.
+ */
+int myc_net_room(struct myc_net *net, uint16_t type, uint32_t len);
 /* The same for an already encoded frame (@span bytes, validated first). */
 int myc_net_forward(struct myc_net *net, const void *frame, size_t span);
 
