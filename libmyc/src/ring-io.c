@@ -246,6 +246,28 @@ static void wait_clean(struct myc_ring *r, uint64_t seqw, uint64_t *since,
 	}
 }
 
+/*
+ * Producer: take the lines PREFETCH_AHEAD bytes past the claim point
+ * writable now, so their ownership moves here while we fill the current
+ * record.  Without it each line is first asked for by a store and the
+ * commit's xchg (a full barrier) waits for that transfer from the
+ * consumer's cache, which held the line since the last lap: one cache-line
+ * round trip per message (docs/PERFORMANCE.md, "Shared-memory rings").
+ * Two lines per claim, because a 64-byte frame spans 1.5 lines.  Far
+ * enough ahead that a consumer that caught up (it polls the record at the
+ * claim point) is not reading them; the address stays inside the mirrored
+ * mapping (offset < capacity + 2 lines).
+ */
+#define PREFETCH_AHEAD	256u
+
+static inline void prefetch_ahead(struct myc_ring *r, uint64_t pos)
+{
+	uint8_t *a = ring_rec(r, (pos + PREFETCH_AHEAD) & ~63ull);
+
+	prefetch_w(a);
+	prefetch_w(a + 64);
+}
+
 int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 		   int timeout_ms)
 {
@@ -309,6 +331,7 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 	st_rlx(&r->prod->state, MYC_RING_PS_CLAIMED);
 	/* Clean: the next record's seq word may hold last lap's payload. */
 	st_rlx(ring_seqword(r, pos + span), 0);
+	prefetch_ahead(r, pos + span);
 	/* Release: the zero (and CLAIMED) before the clean head; pairs with
 	 * the next claimer's CAS and with readers' acquire of head_pos. */
 	st_rel(&r->ctl->head_seq, e + 1);

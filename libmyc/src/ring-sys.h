@@ -29,6 +29,19 @@ static inline void cpu_relax(void)
 #endif
 }
 
+/* Ask for the cache line at @p in a writable (exclusive) state ahead of
+ * the stores to it.  A hint only: no fault, no ordering. */
+static inline void prefetch_w(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	/* PREFETCHW by hand: GCC emits it for __builtin_prefetch(p, 1) only
+	 * with -mprfchw; CPUs without it run the opcode as a NOP. */
+	__asm__ __volatile__("prefetchw (%0)" : : "r"(p));
+#else
+	__builtin_prefetch(p, 1, 3);
+#endif
+}
+
 /*
  * Compare-and-swap the 16-byte pair at @p (16-byte aligned): if it holds
  * {*lo, *hi} store {nlo, nhi} and return true; else load the current pair
