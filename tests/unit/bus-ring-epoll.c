@@ -51,23 +51,8 @@ static int subscriber(void *arg)
 
 int main(void)
 {
-	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
-	struct myc_bus *bus;
-	struct myc_pub *pub;
-	pid_t c;
-
 	dom = rt_name("busepoll");
 	rt_sync_init(&ready);
-	c = rt_spawn(subscriber, NULL);
-	RT_EQ(rt_sync_wait(&ready, 10000), 0);
-	bus = br_bus(dom, TYPE, MYC_LOSSLESS, 128);
-	pub = myc_pub_new(bus, TYPE, &po);
-	RT_CHECK(pub);
-	for (uint64_t i = 0; i < NMSG; i++)
-		RT_EQ(bt_send_u64(pub, i), 0);
-	RT_EQ(rt_wait(c), 0);
-	myc_pub_free(pub);
-	myc_bus_free(bus);
-	RT_CHECK(!rt_ring_exists(br_ring(dom, TYPE)));
+	br_publish_to(dom, TYPE, 128, NMSG, subscriber, &ready);
 	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "myc.h"
 #include "bus-test.h"
+#include "busring.h"
 #include "ringtest.h"
 
 #define NMSG	20000u
@@ -21,19 +22,9 @@
 static const char *dom;
 static struct rt_sync ready;
 
-static struct myc_bus *bus_in(const char *domain)
-{
-	struct myc_bus_opts o = { .sz = sizeof(o), .ring_domain = domain };
-	struct myc_bus *bus = myc_bus_new(&o);
-
-	RT_CHECK(bus);
-	RT_EQ(bt_topic(bus, TYPE, MYC_LOSSLESS, 256, 64), 0);
-	return bus;
-}
-
 static int subscriber(void *arg)
 {
-	struct myc_bus *bus = bus_in(dom);
+	struct myc_bus *bus = br_bus(dom, TYPE, MYC_LOSSLESS, 256);
 	struct myc_sub *sub = myc_sub_new(bus, TYPE, NULL);
 	struct myc_msg *m;
 	uint64_t i, v;
@@ -62,26 +53,8 @@ static int subscriber(void *arg)
 
 int main(void)
 {
-	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
-	struct myc_bus *bus;
-	struct myc_pub *pub;
-	char ring[64];
-	pid_t c;
-	uint64_t i;
-
 	dom = rt_name("busrecv");
-	snprintf(ring, sizeof(ring), "%s.%u", dom, TYPE);
 	rt_sync_init(&ready);
-	c = rt_spawn(subscriber, NULL);
-	RT_EQ(rt_sync_wait(&ready, 10000), 0);
-	bus = bus_in(dom);
-	pub = myc_pub_new(bus, TYPE, &po);
-	RT_CHECK(pub);
-	for (i = 0; i < NMSG; i++)
-		RT_EQ(bt_send_u64(pub, i), 0);
-	RT_EQ(rt_wait(c), 0);
-	myc_pub_free(pub);
-	myc_bus_free(bus);
-	RT_CHECK(!rt_ring_exists(ring));
+	br_publish_to(dom, TYPE, 256, NMSG, subscriber, &ready);
 	return 0;
 }
