@@ -471,6 +471,16 @@ int myc_bus_net_connect(struct myc_bus *bus, const char *addr)
 	return err;
 }
 
+/* The bus's net, locked, or NULL when it never listened nor connected. */
+static struct bus_net *net_lock(struct myc_bus *bus)
+{
+	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+
+	if (bn)
+		pthread_mutex_lock(&bn->lock);
+	return bn;
+}
+
 int myc_bus_net_addr(struct myc_bus *bus, char *buf, size_t len)
 {
 	struct bus_net *bn;
@@ -479,10 +489,9 @@ int myc_bus_net_addr(struct myc_bus *bus, char *buf, size_t len)
 
 	if (!bus || !buf || !len)
 		return -EINVAL;
-	bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	bn = net_lock(bus);
 	if (!bn)
 		return -ENOENT;
-	pthread_mutex_lock(&bn->lock);
 	a = myc_net_listen_addr(bn->net);
 	if (!a)
 		err = -ENOENT;
@@ -502,10 +511,9 @@ int myc_bus_net_peer_wants(struct myc_bus *bus, const char *peer, uint16_t type)
 
 	if (!bus || !peer)
 		return -EINVAL;
-	bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	bn = net_lock(bus);
 	if (!bn)
 		return -ENOENT;
-	pthread_mutex_lock(&bn->lock);
 	l = myc_net_link(bn->net, peer);
 	r = !l ? -ENOENT : myc_link_up(l) && myc_link_peer_wants(l, type);
 	pthread_mutex_unlock(&bn->lock);
@@ -520,10 +528,9 @@ int myc_bus_net_reset(struct myc_bus *bus, const char *peer)
 
 	if (!bus || !peer)
 		return -EINVAL;
-	bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	bn = net_lock(bus);
 	if (!bn)
 		return -ENOENT;
-	pthread_mutex_lock(&bn->lock);
 	l = myc_net_link(bn->net, peer);
 	r = l ? myc_link_reset(l) : -ENOENT;
 	pthread_mutex_unlock(&bn->lock);
