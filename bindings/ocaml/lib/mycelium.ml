@@ -64,6 +64,15 @@ module Bus = struct
   let create ?name ?ring_domain ?(ring_force = false) () =
     create_ name ring_domain ring_force
 
+  external net_listen : t -> string -> unit = "caml_myc_bus_net_listen"
+  external net_connect : t -> string -> unit = "caml_myc_bus_net_connect"
+  external net_addr : t -> string = "caml_myc_bus_net_addr"
+
+  external net_peer_wants_ : t -> string -> int -> bool
+    = "caml_myc_bus_net_peer_wants"
+
+  let net_peer_wants t ~peer ~type_id = net_peer_wants_ t peer type_id
+
   let topic t ~type_id ?(policy = Lossy) ?(depth = 0) ?(max_size = 0) () =
     topic_ t type_id (match policy with Lossy -> 0 | Lossless -> 1) depth
       max_size

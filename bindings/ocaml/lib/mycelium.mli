@@ -87,6 +87,26 @@ module Bus : sig
   val topic :
     t -> type_id:int -> ?policy:policy -> ?depth:int -> ?max_size:int ->
     unit -> unit
+
+  (** The net bridge (docs/api.md, "Across hosts: the net bridge"): carry
+      every topic to the peers that dial [addr] — ["tcp:HOST:PORT"]
+      (numeric host; port 0 = any, see [net_addr]), ["unix:/path"] or
+      ["unix:@name"].  The bus name is the node name peers see
+      ([A-Za-z0-9._-], at most 63 bytes, distinct per peer).  Raises
+      [Error] (EINVAL: bad address or bus name; EADDRINUSE...). *)
+  val net_listen : t -> string -> unit
+
+  (** Dial a peer's listener; redialled with back-off until the bus is
+      closed (does not wait for the link). *)
+  val net_connect : t -> string -> unit
+
+  (** The address the last [net_listen] bound (["tcp:127.0.0.1:41234"]);
+      [Error] ENOENT when none. *)
+  val net_addr : t -> string
+
+  (** [true] once the link to node [peer] is up and it subscribed
+      [type_id]; [Error] ENOENT for no such peer (yet). *)
+  val net_peer_wants : t -> peer:string -> type_id:int -> bool
 end
 
 module Publisher : sig

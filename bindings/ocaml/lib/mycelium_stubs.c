@@ -403,6 +403,60 @@ value caml_myc_bus_topic(value bus, value type_id, value policy, value depth,
 	CAMLreturn(Val_unit);
 }
 
+/* An OCaml string as a C string: one with a NUL inside would be read
+ * cut short, so it is refused (EINVAL) rather than half-used. */
+static const char *c_string(value s)
+{
+	if (!caml_string_is_c_safe(s))
+		myc_raise(-EINVAL);
+	return String_val(s);
+}
+
+/* The net bridge (docs/api.md, "Across hosts").  listen/connect do not
+ * block (numeric addresses; a dialled peer is redialled in the background),
+ * so the runtime lock stays held and Bus.close cannot run under them. */
+value caml_myc_bus_net_listen(value bus, value addr)
+{
+	CAMLparam2(bus, addr);
+	int err = myc_bus_net_listen(live_bus(bus), c_string(addr));
+
+	if (err < 0)
+		myc_raise(err);
+	CAMLreturn(Val_unit);
+}
+
+value caml_myc_bus_net_connect(value bus, value addr)
+{
+	CAMLparam2(bus, addr);
+	int err = myc_bus_net_connect(live_bus(bus), c_string(addr));
+
+	if (err < 0)
+		myc_raise(err);
+	CAMLreturn(Val_unit);
+}
+
+value caml_myc_bus_net_addr(value bus)
+{
+	CAMLparam1(bus);
+	char buf[128];
+	int err = myc_bus_net_addr(live_bus(bus), buf, sizeof(buf));
+
+	if (err < 0)
+		myc_raise(err);
+	CAMLreturn(caml_copy_string(buf));
+}
+
+value caml_myc_bus_net_peer_wants(value bus, value peer, value type_id)
+{
+	CAMLparam3(bus, peer, type_id);
+	struct myc_bus *b = live_bus(bus);
+	int ret = myc_bus_net_peer_wants(b, c_string(peer), type_id_of(type_id));
+
+	if (ret < 0)
+		myc_raise(ret);
+	CAMLreturn(Val_bool(ret));
+}
+
 value caml_myc_pub_new(value bus, value type_id, value timeout_ms, value to)
 {
 	CAMLparam4(bus, type_id, timeout_ms, to);

@@ -101,6 +101,30 @@ class Bus:
         tid, _ = _type_id(msg_type)
         self._bus.topic(tid, policy, depth, max_size)
 
+    def net_listen(self, addr):
+        """Carry every topic to the peers that dial ``addr`` (the net
+        bridge, docs/api.md): ``"tcp:HOST:PORT"`` (numeric host; port 0 =
+        any, see ``net_addr``), ``"unix:/path"`` or ``"unix:@name"``.  The
+        bus name is the node name peers see: ``[A-Za-z0-9._-]``, at most
+        63 bytes, distinct per peer."""
+        self._bus.net_listen(addr)
+
+    def net_connect(self, addr):
+        """Dial a peer's listener at ``addr``; redialled with back-off
+        until the bus is closed (the call does not wait for the link)."""
+        self._bus.net_connect(addr)
+
+    def net_addr(self):
+        """The address the last ``net_listen`` bound, e.g.
+        ``"tcp:127.0.0.1:41234"``."""
+        return self._bus.net_addr()
+
+    def net_peer_wants(self, peer, msg_type):
+        """True once the link to node ``peer`` is up and it subscribed
+        ``msg_type``; raises MyceliumError (ENOENT) for no such peer."""
+        tid, _ = _type_id(msg_type)
+        return self._bus.net_peer_wants(peer, tid)
+
     def publisher(self, msg_type, timeout=0.0):
         """A publisher; ``timeout`` (seconds, None = forever) is how long a
         publish on a full lossless topic may wait before raising."""

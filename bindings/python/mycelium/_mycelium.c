@@ -312,6 +312,67 @@ static PyObject *Bus_topic(BusObject *self, PyObject *args, PyObject *kw)
 	Py_RETURN_NONE;
 }
 
+/* ---- the net bridge (docs/api.md, "Across hosts: the net bridge") ------ */
+
+/* listen/connect(addr): the library refuses a bad address or bus name
+ * (EINVAL).  Neither blocks (numeric addresses; connect dials in the
+ * background, redialled until close), so the GIL stays held: Bus.close()
+ * from another thread cannot free the bus under the call. */
+static PyObject *Bus_net_listen(BusObject *self, PyObject *arg)
+{
+	const char *addr = PyUnicode_AsUTF8(arg);
+	int err;
+
+	if (!addr || !live_bus(self))
+		return NULL;
+	err = myc_bus_net_listen(self->bus, addr);
+	if (err < 0)
+		return myc_raise(err);
+	Py_RETURN_NONE;
+}
+
+static PyObject *Bus_net_connect(BusObject *self, PyObject *arg)
+{
+	const char *addr = PyUnicode_AsUTF8(arg);
+	int err;
+
+	if (!addr || !live_bus(self))
+		return NULL;
+	err = myc_bus_net_connect(self->bus, addr);
+	if (err < 0)
+		return myc_raise(err);
+	Py_RETURN_NONE;
+}
+
+static PyObject *Bus_net_addr(BusObject *self, PyObject *unused)
+{
+	char buf[128];
+	int err;
+
+	if (!live_bus(self))
+		return NULL;
+	err = myc_bus_net_addr(self->bus, buf, sizeof(buf));
+	if (err < 0)
+		return myc_raise(err);
+	return PyUnicode_FromString(buf);
+}
+
+/* net_peer_wants(peer, type_id) -> bool; raises ENOENT for no such peer. */
+static PyObject *Bus_net_peer_wants(BusObject *self, PyObject *args)
+{
+	const char *peer;
+	int type_id, ret;
+
+	if (!PyArg_ParseTuple(args, "si", &peer, &type_id))
+		return NULL;
+	if (!type_id_ok(type_id) || !live_bus(self))
+		return NULL;
+	ret = myc_bus_net_peer_wants(self->bus, peer, (uint16_t)type_id);
+	if (ret < 0)
+		return myc_raise(ret);
+	return PyBool_FromLong(ret);
+}
+
 static void Bus_dealloc(BusObject *self)
 {
 	Py_CLEAR(self->children);	/* children are gone: they held us */
@@ -324,6 +385,14 @@ static PyMethodDef Bus_methods[] = {
 	{ "topic", (PyCFunction)(void (*)(void))Bus_topic,
 	  METH_VARARGS | METH_KEYWORDS,
 	  "topic(type_id, policy=0, depth=0, max_size=0): configure a topic." },
+	{ "net_listen", (PyCFunction)Bus_net_listen, METH_O,
+	  "net_listen(addr): carry every topic to peers that dial addr." },
+	{ "net_connect", (PyCFunction)Bus_net_connect, METH_O,
+	  "net_connect(addr): dial a peer's listener (redialled until close)." },
+	{ "net_addr", (PyCFunction)Bus_net_addr, METH_NOARGS,
+	  "net_addr() -> the address the last listener bound." },
+	{ "net_peer_wants", (PyCFunction)Bus_net_peer_wants, METH_VARARGS,
+	  "net_peer_wants(peer, type_id) -> True once peer's link is up and it subscribed." },
 	{ NULL }
 };
 
