@@ -15,11 +15,13 @@
  *   decode FILE   read such a file, check each message, print its values
  *
  * Built with -DINTEROP_BUS (and libmyc) it also has the bus commands of
- * tests/suites/interop.sh (docs in interop.py):
+ * tests/suites/interop.sh (docs in interop.py); TRANSPORT is ring:DOMAIN
+ * (the shared-memory rings of DOMAIN) or tcp (the net bridge on loopback):
  *
- *   publish DOMAIN N        publish N samples of every type on the rings
- *   receive DOMAIN N READY  receive them, create READY once subscribed,
- *                           print each message's values
+ *   publish TRANSPORT N [READY...]  publish N samples of every type (tcp:
+ *                                   to the receivers of the READY files)
+ *   receive TRANSPORT N READY       receive them, create READY once
+ *                                   subscribed, print each message's values
  *
  * The sample values and the printed form are defined in interop.py; this
  * file, interop.py and interop.ml implement the same definition.
@@ -252,6 +254,8 @@ MESSAGES(X_WALK)
 	}
 
 #ifdef INTEROP_BUS
+#include <unistd.h>
+
 #include <myc.h>
 
 /* Every topic lossless with a payload of exactly the message's size, the
@@ -266,12 +270,17 @@ MESSAGES(X_WALK)
 			return NULL;					\
 	}
 
-static struct myc_bus *bus_open(const char *domain)
+/* A bus on @transport ("ring:DOMAIN" or "tcp") named @name. */
+static struct myc_bus *bus_open(const char *transport, const char *name)
 {
-	struct myc_bus_opts o = { .sz = sizeof(o), .name = "interop-c",
-				  .ring_domain = domain };
-	struct myc_bus *bus = myc_bus_new(&o);
+	struct myc_bus_opts o = { .sz = sizeof(o), .name = name };
+	struct myc_bus *bus;
 
+	if (!strncmp(transport, "ring:", 5))
+		o.ring_domain = transport + 5;
+	else if (strcmp(transport, "tcp"))
+		return NULL;
+	bus = myc_bus_new(&o);
 	if (!bus)
 		return NULL;
 	MESSAGES(X_TOPIC)
@@ -294,6 +303,14 @@ static struct myc_bus *bus_open(const char *domain)
 		if (!pub)						\
 			break_out(#Name);				\
 		myc_pub_free(pub);					\
+	}
+
+/* Wait for peer @peer to subscribe @type over the net bridge. */
+#define X_WANTS(tag, Name, id, UP)					\
+	for (int t = 0; myc_bus_net_peer_wants(bus, peer, id) != 1; t++) {	\
+		if (t == 2000)						\
+			break_out(#Name ": peer never subscribed");	\
+		usleep(10000);						\
 	}
 
 /* One subscriber per type, made before READY exists. */
@@ -326,27 +343,101 @@ static void break_out(const char *what)
 	exit(1);
 }
 
+/* tcp: dial the receiver of every READY file ("NAME ADDR") and wait until
+ * it subscribed every type (a type nobody subscribed is not sent). */
+static void dial_receivers(struct myc_bus *bus, char **ready, int nready)
+{
+	char peer[64], addr[128];
+
+	for (int i = 0; i < nready; i++) {
+		FILE *f = fopen(ready[i], "r");
+
+		if (!f || fscanf(f, "%63s %127s", peer, addr) != 2)
+			break_out("ready file unreadable");
+		fclose(f);
+		if (myc_bus_net_connect(bus, addr))
+			break_out("net connect");
+	}
+	for (int i = 0; i < nready; i++) {
+		FILE *f = fopen(ready[i], "r");
+
+		if (!f || fscanf(f, "%63s", peer) != 1)
+			break_out("ready file unreadable");
+		fclose(f);
+		MESSAGES(X_WANTS)
+	}
+}
+
+/* tcp: keep the bus (and its queued frames) until every receiver has
+ * created READY.done, i.e. received everything. */
+static void wait_done(char **ready, int nready)
+{
+	char path[4096];
+
+	for (int i = 0; i < nready; i++) {
+		snprintf(path, sizeof(path), "%s.done", ready[i]);
+		for (int t = 0; access(path, F_OK) && t < 6000; t++)
+			usleep(10000);
+	}
+}
+
+/* tcp receiver: listen on a loopback port the kernel picks and return
+ * "NAME ADDR" for the READY file. */
+static void listen_any(struct myc_bus *bus, const char *name, char *line, size_t len)
+{
+	char addr[128];
+
+	if (myc_bus_net_listen(bus, "tcp:127.0.0.1:0") ||
+	    myc_bus_net_addr(bus, addr, sizeof(addr)))
+		break_out("net listen");
+	snprintf(line, len, "%s %s\n", name, addr);
+}
+
+/* Create @path with @text atomically (a reader never sees it half written). */
+static void put_file(const char *path, const char *text)
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) || rename(tmp, path))
+		break_out("ready file");
+}
+
 static int bus_cmd(int argc, char **argv)
 {
 	struct myc_sub *subs[64];
 	struct ctx c = { 0 };
 	struct myc_bus *bus;
+	char line[256] = "", path[4096];
 	unsigned ns = 0;
+	int tcp;
 	long n;
-	FILE *f;
 
-	if (argc < 4 || !(bus = bus_open(argv[2])))
-		break_out("bad arguments or bus");
+	if (argc < 4)
+		break_out("bad arguments");
+	tcp = !strcmp(argv[2], "tcp");
+	bus = bus_open(argv[2], argv[1][0] == 'p' ? "interop-c-tx" : "interop-c-rx");
+	if (!bus)
+		break_out("bad transport or bus");
 	n = atol(argv[3]);
 	if (!strcmp(argv[1], "publish")) {
+		if (tcp)
+			dial_receivers(bus, argv + 4, argc - 4);
 		MESSAGES(X_PUBLISH)
+		if (tcp)
+			wait_done(argv + 4, argc - 4);
 	} else if (argc == 5 && !strcmp(argv[1], "receive")) {
+		if (tcp)
+			listen_any(bus, "interop-c-rx", line, sizeof(line));
 		MESSAGES(X_SUBSCRIBE)
-		f = fopen(argv[4], "w");
-		if (!f || fclose(f))
-			break_out("ready file");
+		put_file(argv[4], line);
 		ns = 0;
 		MESSAGES(X_RECEIVE)
+		fflush(stdout);
+		snprintf(path, sizeof(path), "%s.done", argv[4]);
+		put_file(path, "");
 		while (ns)
 			myc_sub_free(subs[--ns]);
 	} else {

@@ -2,14 +2,27 @@
 """Python side of the cross-language schema tests (schema-interop.sh).
 
 Usage: interop.py MODULE_DIR MODULE layout|sample|encode FILE|decode FILE
-       interop.py MODULE_DIR MODULE publish DOMAIN N|receive DOMAIN N READY
+       interop.py MODULE_DIR MODULE publish TRANSPORT N [READY...]
+       interop.py MODULE_DIR MODULE receive TRANSPORT N READY
 
 The bus commands (tests/suites/interop.sh; they need the mycelium binding)
-use a bus bridged to the shared-memory rings of DOMAIN with every type's
-topic lossless, depth 64, max size = the message size.  publish: N samples
-of every type, schema order.  receive: subscribe to every type, create the
-file READY, then receive N messages of each type in schema order, check
-type id and size, decode and print each as "sample" does.
+use a bus with every type's topic lossless, depth 64, max size = the
+message size, named interop-LANG-tx (publish) or interop-LANG-rx
+(receive), carried by TRANSPORT:
+
+  ring:DOMAIN  the shared-memory rings of DOMAIN (the ring bridge)
+  tcp          the net bridge: each receiver listens on 127.0.0.1 port 0
+               (the kernel picks a free one) and writes "NAME ADDR" into
+               its READY file; the publisher dials the address in every
+               READY file it is given and waits until each peer subscribed
+               every type (a type no peer subscribed is not sent).
+
+publish: N samples of every type, schema order (tcp: then wait until
+every READY.done exists, so no frame is still queued when the bus closes).
+receive: subscribe to every type, create the file READY (atomically: a
+reader never sees it half written), then receive N messages of each type
+in schema order, check type id and size, decode and print each as
+"sample" does, and create READY.done.
 
 The sample value of field number j (0-based, schema order) of the message
 with type id `mid`, element e of an array (0 for a scalar):
@@ -28,8 +41,11 @@ Printed form, one line per field, "Name.field=VALUE": integers in decimal,
 bool 0/1, f32:/f64: followed by the IEEE bits in hex, s:/b: followed by the
 bytes in hex, arrays as [v,v,...].  interop.c and interop.ml follow this.
 """
+import errno
+import os
 import struct
 import sys
+import time
 
 
 def int_sample(mid, j, e, kind):
@@ -120,20 +136,68 @@ def main(argv):
         sys.exit('unknown command')
 
 
-def bus_cmd(classes, cmd, domain, n, rest):
+def put_file(path, text):
+    """Create @path with @text atomically (write, then rename)."""
+    with open(path + '.tmp', 'w') as f:
+        f.write(text)
+    os.rename(path + '.tmp', path)
+
+
+def wait_wants(bus, peer, cls):
+    """Until @peer's link is up and it subscribed @cls (20 s at most)."""
     import mycelium
-    bus = mycelium.Bus(name="interop-py", ring_domain=domain)
+    for _ in range(2000):
+        try:
+            if bus.net_peer_wants(peer, cls):
+                return
+        except mycelium.MyceliumError as e:
+            if e.args[0] != errno.ENOENT:     # no such peer yet
+                raise
+        time.sleep(0.01)
+    sys.exit('%s: peer %s never subscribed' % (cls.NAME, peer))
+
+
+def bus_cmd(classes, cmd, transport, n, rest):
+    import mycelium
+    name = 'interop-py-' + ('tx' if cmd == 'publish' else 'rx')
+    if transport.startswith('ring:'):
+        bus = mycelium.Bus(name=name, ring_domain=transport[5:])
+    elif transport == 'tcp':
+        bus = mycelium.Bus(name=name)
+    else:
+        sys.exit('unknown transport %r' % transport)
+    tcp = transport == 'tcp'
     for cls in classes:
         bus.topic(cls, mycelium.LOSSLESS, 64, cls.SIZE)
     if cmd == 'publish':
+        if tcp:
+            peers = []
+            for ready in rest:
+                with open(ready) as f:
+                    peer, addr = f.read().split()
+                bus.net_connect(addr)
+                peers.append(peer)
+            for peer in peers:
+                for cls in classes:
+                    wait_wants(bus, peer, cls)
         for cls in classes:
             pub = bus.publisher(cls, timeout=10.0)
             msg = sample(cls)
             for _ in range(n):
                 pub.publish(msg)
+        if tcp:
+            for ready in rest:
+                for _ in range(6000):
+                    if os.path.exists(ready + '.done'):
+                        break
+                    time.sleep(0.01)
     else:
+        line = ''
+        if tcp:
+            bus.net_listen('tcp:127.0.0.1:0')
+            line = '%s %s\n' % (name, bus.net_addr())
         subs = [bus.subscriber(cls.TYPE_ID) for cls in classes]
-        open(rest[0], 'w').close()
+        put_file(rest[0], line)
         for cls, sub in zip(classes, subs):
             for _ in range(n):
                 m = sub.recv(timeout=10.0)
@@ -142,6 +206,8 @@ def bus_cmd(classes, cmd, domain, n, rest):
                 if m.header.type_id != cls.TYPE_ID or len(m.payload) != cls.SIZE:
                     sys.exit('%s: wrong type or size' % cls.NAME)
                 show(cls.unpack(bytes(m.payload)))
+        sys.stdout.flush()
+        put_file(rest[0] + '.done', '')
     sys.stdout.flush()
     bus.close()
 

@@ -1,27 +1,78 @@
 (* SPDX-License-Identifier: MIT *)
 (* OCaml side of the bus interop tests (tests/suites/interop.sh): the bus
    commands of interop.py over the OCaml binding, with the generated module
-   S and the sample values of sample.ml.
+   S and the sample values of sample.ml.  TRANSPORT is ring:DOMAIN or tcp
+   (interop.py has the protocol of the READY files).
 
-     interop_bus publish DOMAIN N        N samples of every type, schema order
-     interop_bus receive DOMAIN N READY  subscribe, create READY, receive and
-                                         print N messages of every type *)
+     interop_bus publish TRANSPORT N [READY...]  N samples of every type,
+                                                 schema order
+     interop_bus receive TRANSPORT N READY       subscribe, create READY,
+                                                 receive and print N
+                                                 messages of every type *)
 
 open Sample
 module M = Mycelium
 
 let fail fmt = Printf.ksprintf (fun s -> prerr_endline ("interop-ml: " ^ s); exit 1) fmt
 
-let open_bus domain =
-  let bus = M.Bus.create ~name:"interop-ml" ~ring_domain:domain () in
+let open_bus transport name =
+  let bus =
+    if String.starts_with ~prefix:"ring:" transport then
+      M.Bus.create ~name
+        ~ring_domain:(String.sub transport 5 (String.length transport - 5)) ()
+    else if transport = "tcp" then M.Bus.create ~name ()
+    else fail "unknown transport %s" transport
+  in
   List.iter
     (fun (module X : S.MESSAGE) ->
       M.Bus.topic bus ~type_id:X.type_id ~policy:M.Lossless ~depth:64 ~max_size:X.size ())
     S.messages;
   bus
 
-let publish domain n =
-  let bus = open_bus domain in
+(* Create [path] with [text] atomically (write, then rename). *)
+let put_file path text =
+  let oc = open_out (path ^ ".tmp") in
+  output_string oc text;
+  close_out oc;
+  Sys.rename (path ^ ".tmp") path
+
+let read_ready path =
+  let ic = open_in path in
+  let line = input_line ic in
+  close_in ic;
+  match String.split_on_char ' ' line with
+  | [ peer; addr ] -> (peer, addr)
+  | _ -> fail "ready file %s: %S" path line
+
+(* Until [peer]'s link is up and it subscribed [type_id] (20 s at most). *)
+let wait_wants bus peer name type_id =
+  let enoent = M.Errors.enoent in
+  let rec go t =
+    let wants =
+      try M.Bus.net_peer_wants bus ~peer ~type_id
+      with M.Error (c, _) when c = enoent -> false
+    in
+    if not wants then
+      if t = 2000 then fail "%s: peer %s never subscribed" name peer
+      else (
+        Thread.delay 0.01;
+        go (t + 1))
+  in
+  go 0
+
+let publish transport n readies =
+  let bus = open_bus transport "interop-ml-tx" in
+  let tcp = transport = "tcp" in
+  if tcp then begin
+    let peers = List.map read_ready readies in
+    List.iter (fun (_, addr) -> M.Bus.net_connect bus addr) peers;
+    List.iter
+      (fun (peer, _) ->
+        List.iter
+          (fun (module X : S.MESSAGE) -> wait_wants bus peer X.name X.type_id)
+          S.messages)
+      peers
+  end;
   List.iter
     (fun (module X : S.MESSAGE) ->
       let pub = M.Publisher.create ~timeout_ms:10000 bus ~type_id:X.type_id in
@@ -31,14 +82,34 @@ let publish domain n =
       done;
       M.Publisher.close pub)
     S.messages;
+  (* tcp: keep the bus (and its queued frames) until every receiver has
+     received everything. *)
+  if tcp then
+    List.iter
+      (fun r ->
+        let rec go t =
+          if t < 6000 && not (Sys.file_exists (r ^ ".done")) then (
+            Thread.delay 0.01;
+            go (t + 1))
+        in
+        go 0)
+      readies;
   M.Bus.close bus
 
-let receive domain n ready =
-  let bus = open_bus domain in
+let receive transport n ready =
+  let name = "interop-ml-rx" in
+  let bus = open_bus transport name in
+  let line =
+    if transport = "tcp" then begin
+      M.Bus.net_listen bus "tcp:127.0.0.1:0";
+      Printf.sprintf "%s %s\n" name (M.Bus.net_addr bus)
+    end
+    else ""
+  in
   let subs =
     List.map (fun (module X : S.MESSAGE) -> M.Subscriber.create bus ~type_id:X.type_id) S.messages
   in
-  close_out (open_out ready);
+  put_file ready line;
   List.iter2
     (fun (module X : S.MESSAGE) sub ->
       for _ = 1 to n do
@@ -52,12 +123,13 @@ let receive domain n ready =
       done)
     S.messages subs;
   flush stdout;
+  put_file (ready ^ ".done") "";
   M.Bus.close bus
 
 let () =
   match Array.to_list Sys.argv with
-  | [ _; "publish"; domain; n ] -> publish domain (int_of_string n)
-  | [ _; "receive"; domain; n; ready ] -> receive domain (int_of_string n) ready
+  | _ :: "publish" :: transport :: n :: readies -> publish transport (int_of_string n) readies
+  | [ _; "receive"; transport; n; ready ] -> receive transport (int_of_string n) ready
   | _ ->
-    prerr_endline "usage: interop_bus publish DOMAIN N|receive DOMAIN N READY";
+    prerr_endline "usage: interop_bus publish TRANSPORT N [READY...]|receive TRANSPORT N READY";
     exit 2

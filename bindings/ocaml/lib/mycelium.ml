@@ -10,6 +10,7 @@ module Errors = struct
 
   let eagain = code "eagain"
   let etimedout = code "etimedout"
+  let enoent = code "enoent"
   let back_pressured = code "back_pressured"
   let digest = code "digest"
 end

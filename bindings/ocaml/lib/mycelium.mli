@@ -19,6 +19,10 @@ val now_ns : unit -> int64
 module Errors : sig
   val eagain : int
   val etimedout : int
+
+  val enoent : int
+  (** e.g. {!Bus.net_peer_wants} of a peer that is not (yet) linked *)
+
   val back_pressured : int
   (** MYC_E_BACK_PRESSURED: a lossless subscriber is full *)
 

@@ -587,6 +587,8 @@ value caml_myc_error_code(value name)
 		return Val_int(EAGAIN);
 	if (!strcmp(n, "etimedout"))
 		return Val_int(ETIMEDOUT);
+	if (!strcmp(n, "enoent"))
+		return Val_int(ENOENT);
 	if (!strcmp(n, "back_pressured"))
 		return Val_int(MYC_E_BACK_PRESSURED);
 	if (!strcmp(n, "digest"))

@@ -7,7 +7,7 @@
 open Mycelium
 
 let einval = 22
-let enoent = 2
+let enoent = Errors.enoent
 let ebadf = 9
 let eaddrinuse = 98
 
