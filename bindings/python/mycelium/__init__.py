@@ -41,8 +41,11 @@ class BackPressure(MyceliumError):
 
 _mycelium.error_classes[_mycelium.E_BACK_PRESSURED] = BackPressure
 
-# A received raw message (when subscribing by type id).
-Message = collections.namedtuple("Message", "header payload")
+# A received raw message (when subscribing by type id): .header, .payload,
+# also a pair.  A C type, so receiving builds no tuple; the Header is made
+# only when .header is read.
+Message = _mycelium.Message
+_mycelium.set_header_class(Header)
 
 
 def _type_id(msg_type):
@@ -164,34 +167,29 @@ def _ms(timeout):
     return int(timeout * 1000)
 
 
-class Publisher:
+# Publisher and Subscriber are the C types with the Python-only parts
+# added: publish()/recv() are C methods (no Python frame per message).
+
+class Publisher(_mycelium.Publisher):
+    """``publish(msg)`` (alias ``send``): an instance of the message class
+    (packed, every field checked) or bytes-like data; a class given by
+    type id takes bytes only."""
+
     def __init__(self, bus, msg_type, timeout=0.0, to=None):
-        self.type_id, self.msg_class = _type_id(msg_type)
+        type_id, msg_class = _type_id(msg_type)
+        super().__init__(bus._bus, type_id, _ms(timeout), to, msg_class)
         self.to = to
-        self._pub = _mycelium.Publisher(bus._bus, self.type_id, _ms(timeout),
-                                        to)
-
-    def publish(self, msg):
-        """Publish a message object (or bytes-like data)."""
-        if self.msg_class is not None and isinstance(msg, self.msg_class):
-            self._pub.send(msg.pack())
-        elif isinstance(msg, (bytes, bytearray, memoryview)):
-            self._pub.send(msg)
-        else:
-            raise TypeError("expected %s or bytes, got %s" % (
-                self.msg_class.__name__ if self.msg_class else "bytes",
-                type(msg).__name__))
-
-    send = publish
-
-    def close(self):
-        self._pub.close()
 
 
-class Subscriber:
+class Subscriber(_mycelium.Subscriber):
+    """``recv(timeout=None)``: the next message (an instance of the message
+    class, or a ``Message`` when subscribed by type id), or None after
+    ``timeout`` seconds (None = wait forever, 0 = poll).
+    ``recv_raw(timeout=None)``: the next ``Message(header, payload)``."""
+
     def __init__(self, bus, msg_type, callback=None, service=None):
-        self.type_id, self.msg_class = _type_id(msg_type)
-        self._sub = _mycelium.Subscriber(bus._bus, self.type_id, service)
+        type_id, msg_class = _type_id(msg_type)
+        super().__init__(bus._bus, type_id, service, msg_class)
         self._stop = threading.Event()
         self._thread = None
         self.callback_error = None
@@ -200,23 +198,6 @@ class Subscriber:
                 target=self._run, args=(callback,),
                 name="mycelium-sub-%d" % self.type_id, daemon=True)
             self._thread.start()
-
-    def _decode(self, raw):
-        hdr, payload = raw
-        if self.msg_class is None:
-            return Message(Header(*hdr), payload)
-        return self.msg_class.unpack(payload)
-
-    def recv(self, timeout=None):
-        """Next message, or None after ``timeout`` seconds (None = wait
-        forever, 0 = poll)."""
-        raw = self._sub.recv(_ms(timeout))
-        return None if raw is None else self._decode(raw)
-
-    def recv_raw(self, timeout=None):
-        """Next message as Message(header, payload bytes), or None."""
-        raw = self._sub.recv(_ms(timeout))
-        return None if raw is None else Message(Header(*raw[0]), raw[1])
 
     def iter(self, timeout=None):
         """Iterate messages; stops after ``timeout`` seconds without one."""
@@ -231,9 +212,10 @@ class Subscriber:
 
     def _run(self, callback):
         # Short waits so close() is noticed; recv releases the GIL.
+        cls = self.msg_class
         while not self._stop.is_set():
             try:
-                raw = self._sub.recv(50)
+                raw = self.recv_raw(0.05)
             except MyceliumError:
                 if self._stop.is_set():
                     return
@@ -242,17 +224,9 @@ class Subscriber:
                 # A payload the message class rejects (SchemaError) or a
                 # failing callback is recorded; delivery goes on.
                 try:
-                    callback(self._decode(raw))
+                    callback(raw if cls is None else cls.unpack(raw.payload))
                 except Exception as e:
                     self.callback_error = e
-
-    @property
-    def lost(self):
-        """Messages this subscriber lost to overflow (lossy topics)."""
-        return self._sub.lost
-
-    def fileno(self):
-        return self._sub.fileno()
 
     def close(self):
         self._stop.set()
@@ -260,4 +234,4 @@ class Subscriber:
                 self._thread is not threading.current_thread():
             self._thread.join()
             self._thread = None
-        self._sub.close()
+        super().close()

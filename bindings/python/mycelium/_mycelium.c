@@ -83,17 +83,42 @@ static int bus_adopt(BusObject *bus, PyObject *child)
 	return ret;
 }
 
-/* Publisher and Subscriber both start with this. */
+/* Publisher and Subscriber both start with this.  @msg_class: the
+ * message class given at creation (None: raw bytes), whose pack()/unpack()
+ * publish()/recv() call; @type_id: the topic, kept for Python. */
 typedef struct {
 	PyObject_HEAD
 	void *handle;
 	PyObject *bus;
 	PyObject *weakrefs;
 	int busy;
+	int type_id;
+	PyObject *msg_class;
 } ChildObject;
 
 static PyObject *Child_close(ChildObject *self, PyObject *unused);
 static void Child_dealloc(ChildObject *self);
+
+/* A child's message class: None or a class (anything callable with the
+ * pack/unpack protocol is checked when used, not here). */
+static int child_set_class(ChildObject *c, int type_id, PyObject *msg_class)
+{
+	if (msg_class != Py_None && !PyType_Check(msg_class)) {
+		PyErr_SetString(PyExc_TypeError, "msg_class must be a class or None");
+		return -1;
+	}
+	c->type_id = type_id;
+	Py_INCREF(msg_class);
+	Py_XSETREF(c->msg_class, msg_class);
+	return 0;
+}
+
+static PyMemberDef Child_members[] = {
+	{ "type_id", T_INT, offsetof(ChildObject, type_id), READONLY, "the topic's type id" },
+	{ "msg_class", T_OBJECT, offsetof(ChildObject, msg_class), READONLY,
+	  "the message class, or None (raw bytes)" },
+	{ NULL }
+};
 
 /* Closing an object another thread is blocked in would free memory under
  * it: refuse with EBUSY instead. */
@@ -421,21 +446,25 @@ typedef struct {
 	PyObject *bus;		/* keeps the bus alive */
 	PyObject *weakrefs;
 	int busy;		/* threads inside a GIL-released call */
+	int type_id;
+	PyObject *msg_class;	/* None: bytes only */
 	int may_block;
 } PubObject;
 
 static int Pub_init(PubObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "bus", "type_id", "timeout_ms", "to", NULL };
+	static char *kwlist[] = { "bus", "type_id", "timeout_ms", "to", "msg_class",
+				  NULL };
 	struct myc_pub_opts o = { .sz = sizeof(o) };
-	PyObject *bus;
+	PyObject *bus, *msg_class = Py_None;
 	int type_id, timeout_ms = 0;
 	const char *to = NULL;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i|iz", kwlist, &BusType,
-					 &bus, &type_id, &timeout_ms, &to))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i|izO", kwlist, &BusType,
+					 &bus, &type_id, &timeout_ms, &to, &msg_class))
 		return -1;
-	if (!type_id_ok(type_id) || !live_bus((BusObject *)bus))
+	if (!type_id_ok(type_id) || !live_bus((BusObject *)bus) ||
+	    child_set_class((ChildObject *)self, type_id, msg_class) < 0)
 		return -1;
 	o.timeout_ms = timeout_ms;
 	o.to = to;
@@ -453,41 +482,88 @@ static int Pub_init(PubObject *self, PyObject *args, PyObject *kw)
 	return 0;
 }
 
-static PyObject *Pub_send(PubObject *self, PyObject *arg)
+static PyObject *str_pack, *str_unpack;	/* interned method names */
+
+/* Copy @len bytes at @data into a claimed buffer and commit it.  @data
+ * must stay valid while the GIL is released (bytes, or an exported
+ * buffer). */
+static PyObject *pub_copy(PubObject *self, const void *data, size_t len)
 {
-	Py_buffer view;
 	void *buf;
 	int err;
 
-	if (!self->pub)
-		return myc_raise(-EBADF);
-	if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0)
-		return NULL;
 	if (self->may_block) {
 		/* may wait for a subscriber served by another Python thread */
 		self->busy++;
 		Py_BEGIN_ALLOW_THREADS
-		err = myc_pub_claim(self->pub, (size_t)view.len, &buf);
+		err = myc_pub_claim(self->pub, len, &buf);
 		Py_END_ALLOW_THREADS
 		self->busy--;
 	} else {
-		err = myc_pub_claim(self->pub, (size_t)view.len, &buf);
+		err = myc_pub_claim(self->pub, len, &buf);
 	}
-	if (err < 0) {
-		PyBuffer_Release(&view);
+	if (err < 0)
 		return myc_raise(err);
-	}
-	memcpy(buf, view.buf, (size_t)view.len);
-	PyBuffer_Release(&view);
+	memcpy(buf, data, len);
 	err = myc_pub_commit(self->pub, buf);
 	if (err < 0)
 		return myc_raise(err);
 	Py_RETURN_NONE;
 }
 
+/* Publish bytes (pointer taken directly: immutable) or any other buffer
+ * (exported for the call, so it cannot be resized under a blocking claim). */
+static PyObject *pub_data(PubObject *self, PyObject *data)
+{
+	Py_buffer view;
+	PyObject *ret;
+
+	if (PyBytes_CheckExact(data))
+		return pub_copy(self, PyBytes_AS_STRING(data),
+				(size_t)PyBytes_GET_SIZE(data));
+	if (PyObject_GetBuffer(data, &view, PyBUF_SIMPLE) < 0)
+		return NULL;
+	ret = pub_copy(self, view.buf, (size_t)view.len);
+	PyBuffer_Release(&view);
+	return ret;
+}
+
+/*
+ * publish(msg): an instance of the publisher's message class (its pack()
+ * checks and lays out the fields) or a bytes-like object.  The whole call
+ * is C: no Python frame, no argument tuple; the class test is a pointer
+ * compare for the exact class.
+ */
+static PyObject *Pub_publish(PubObject *self, PyObject *msg)
+{
+	PyObject *cls = self->msg_class, *packed, *ret;
+	int is;
+
+	if (!self->pub)
+		return myc_raise(-EBADF);
+	is = cls && cls != Py_None &&
+	     (Py_IS_TYPE(msg, (PyTypeObject *)cls) || PyObject_IsInstance(msg, cls) == 1);
+	if (PyErr_Occurred())
+		return NULL;
+	if (is) {
+		packed = PyObject_CallMethodNoArgs(msg, str_pack);
+		if (!packed)
+			return NULL;
+		ret = pub_data(self, packed);
+		Py_DECREF(packed);
+		return ret;
+	}
+	if (PyObject_CheckBuffer(msg))
+		return pub_data(self, msg);
+	return PyErr_Format(PyExc_TypeError, "expected %s or bytes, got %s",
+			    cls && cls != Py_None ? ((PyTypeObject *)cls)->tp_name : "bytes",
+			    Py_TYPE(msg)->tp_name);
+}
+
 static PyMethodDef Pub_methods[] = {
-	{ "send", (PyCFunction)Pub_send, METH_O,
-	  "send(bytes_like): publish one message (copied)." },
+	{ "publish", (PyCFunction)Pub_publish, METH_O,
+	  "publish(msg): a message-class instance or bytes-like (copied)." },
+	{ "send", (PyCFunction)Pub_publish, METH_O, "send(msg): publish(msg)." },
 	{ "close", (PyCFunction)Child_close, METH_NOARGS, "Free the publisher." },
 	{ NULL }
 };
@@ -498,11 +574,12 @@ static PyTypeObject PubType = {
 	.tp_weaklistoffset = offsetof(PubObject, weakrefs),
 	.tp_basicsize = sizeof(PubObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-	.tp_doc = "Publisher(bus, type_id, timeout_ms=0, to=None)",
+	.tp_doc = "Publisher(bus, type_id, timeout_ms=0, to=None, msg_class=None)",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Pub_init,
 	.tp_dealloc = (destructor)Child_dealloc,
 	.tp_methods = Pub_methods,
+	.tp_members = Child_members,
 };
 
 /* ---- Subscriber --------------------------------------------------------- */
@@ -516,6 +593,8 @@ typedef struct {
 	PyObject *bus;
 	PyObject *weakrefs;
 	int busy;		/* threads inside a GIL-released call */
+	int type_id;
+	PyObject *msg_class;	/* None: raw Message objects */
 } SubObject;
 
 #define SAME_HEAD(T, f) \
@@ -526,13 +605,17 @@ SAME_HEAD(SubObject, bus);
 SAME_HEAD(SubObject, busy);
 SAME_HEAD(PubObject, handle);
 SAME_HEAD(SubObject, handle);
+SAME_HEAD(PubObject, type_id);
+SAME_HEAD(SubObject, type_id);
+SAME_HEAD(PubObject, msg_class);
+SAME_HEAD(SubObject, msg_class);
 
 static PyTypeObject SubType;
 
 /* Free a publisher's or subscriber's handle and drop its bus. */
 static void child_release(ChildObject *c)
 {
-	if (Py_TYPE(c) == &SubType)
+	if (PyObject_TypeCheck(c, &SubType))	/* or a Python subclass */
 		myc_sub_free(c->handle);
 	else
 		myc_pub_free(c->handle);
@@ -553,20 +636,24 @@ static void Child_dealloc(ChildObject *self)
 	if (self->weakrefs)
 		PyObject_ClearWeakRefs((PyObject *)self);
 	child_release(self);
+	Py_CLEAR(self->msg_class);
 	Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
+
+
 static int Sub_init(SubObject *self, PyObject *args, PyObject *kw)
 {
-	static char *kwlist[] = { "bus", "type_id", "service", NULL };
+	static char *kwlist[] = { "bus", "type_id", "service", "msg_class", NULL };
 	struct myc_sub_opts o = { .sz = sizeof(o) };
-	PyObject *bus;
+	PyObject *bus, *msg_class = Py_None;
 	int type_id;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i|z", kwlist, &BusType,
-					 &bus, &type_id, &o.service))
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "O!i|zO", kwlist, &BusType,
+					 &bus, &type_id, &o.service, &msg_class))
 		return -1;
-	if (!type_id_ok(type_id) || !live_bus((BusObject *)bus))
+	if (!type_id_ok(type_id) || !live_bus((BusObject *)bus) ||
+	    child_set_class((ChildObject *)self, type_id, msg_class) < 0)
 		return -1;
 	myc_sub_free(self->sub);
 	self->sub = myc_sub_new(((BusObject *)bus)->bus, (uint16_t)type_id, &o);
@@ -581,8 +668,25 @@ static int Sub_init(SubObject *self, PyObject *args, PyObject *kw)
 	return 0;
 }
 
-/* recv(timeout_ms=-1) -> (header_tuple, bytes) or None on timeout */
-static PyObject *Sub_recv(SubObject *self, PyObject *args)
+/* One message into @m: poll with the GIL held first (no GIL round trip
+ * while messages are ready), then wait with it released.  0, or -EAGAIN /
+ * -ETIMEDOUT for nothing in time, or another -errno. */
+static int sub_next(SubObject *self, int timeout_ms, struct myc_msg **m)
+{
+	int err = myc_sub_recv(self->sub, m, 0);
+
+	if (err == -EAGAIN && timeout_ms != 0) {
+		self->busy++;
+		Py_BEGIN_ALLOW_THREADS
+		err = myc_sub_recv(self->sub, m, timeout_ms);
+		Py_END_ALLOW_THREADS
+		self->busy--;
+	}
+	return err;
+}
+
+/* recv_ms(timeout_ms=-1) -> (header_tuple, bytes) or None on timeout */
+static PyObject *Sub_recv_ms(SubObject *self, PyObject *args)
 {
 	int timeout_ms = -1, err;
 	struct myc_msg *m;
@@ -592,15 +696,7 @@ static PyObject *Sub_recv(SubObject *self, PyObject *args)
 		return NULL;
 	if (!self->sub)
 		return myc_raise(-EBADF);
-	/* poll with the GIL held first: no GIL round trip while busy */
-	err = myc_sub_recv(self->sub, &m, 0);
-	if (err == -EAGAIN && timeout_ms != 0) {
-		self->busy++;
-		Py_BEGIN_ALLOW_THREADS
-		err = myc_sub_recv(self->sub, &m, timeout_ms);
-		Py_END_ALLOW_THREADS
-		self->busy--;
-	}
+	err = sub_next(self, timeout_ms, &m);
 	if (err == -EAGAIN || err == -ETIMEDOUT)
 		Py_RETURN_NONE;
 	if (err < 0)
@@ -608,7 +704,7 @@ static PyObject *Sub_recv(SubObject *self, PyObject *args)
 	hdr = header_tuple(myc_msg_hdr(m));
 	data = PyBytes_FromStringAndSize(myc_msg_data(m),
 					 (Py_ssize_t)myc_msg_size(m));
-	myc_msg_release(m);
+	myc_sub_release(self->sub, m);
 	if (!hdr || !data) {
 		Py_XDECREF(hdr);
 		Py_XDECREF(data);
@@ -618,6 +714,88 @@ static PyObject *Sub_recv(SubObject *self, PyObject *args)
 	Py_DECREF(hdr);
 	Py_DECREF(data);
 	return ret;
+}
+
+/* The optional "timeout" argument (seconds; None = forever, 0 = poll) of
+ * a fastcall method as milliseconds, or -2 with an exception set. */
+static int timeout_arg(PyObject *const *args, Py_ssize_t nargs, PyObject *kwnames)
+{
+	PyObject *t = Py_None;
+	double sec;
+
+	if (nargs > 1 || (kwnames && PyTuple_GET_SIZE(kwnames) + nargs > 1))
+		goto usage;
+	if (nargs == 1) {
+		t = args[0];
+	} else if (kwnames && PyTuple_GET_SIZE(kwnames) == 1) {
+		if (!PyUnicode_Check(PyTuple_GET_ITEM(kwnames, 0)) ||
+		    PyUnicode_CompareWithASCIIString(PyTuple_GET_ITEM(kwnames, 0), "timeout"))
+			goto usage;
+		t = args[0];
+	}
+	if (t == Py_None)
+		return -1;
+	if (PyLong_CheckExact(t) && PyLong_AsLong(t) == 0)
+		return 0;	/* the common poll, without a float round trip */
+	sec = PyFloat_AsDouble(t);
+	if (sec == -1.0 && PyErr_Occurred())
+		return -2;
+	if (!(sec >= 0)) {	/* negative or NaN */
+		PyErr_SetString(PyExc_ValueError, "timeout must be >= 0 or None");
+		return -2;
+	}
+	return sec * 1000 >= INT_MAX ? INT_MAX - 1 : (int)(sec * 1000);
+usage:
+	PyErr_SetString(PyExc_TypeError, "expected one optional argument, timeout");
+	return -2;
+}
+
+static PyObject *message_new(const struct myc_frame_hdr *h, PyObject *payload);
+
+/* recv / recv_raw: next message decoded by the message class (@raw false
+ * and a class given) or as a Message(header, payload), None on timeout. */
+static PyObject *sub_recv(SubObject *self, PyObject *const *args, Py_ssize_t nargs,
+			  PyObject *kwnames, int raw)
+{
+	int timeout_ms = timeout_arg(args, nargs, kwnames), err;
+	struct myc_msg *m;
+	PyObject *data, *ret;
+
+	if (timeout_ms == -2)
+		return NULL;
+	if (!self->sub)
+		return myc_raise(-EBADF);
+	err = sub_next(self, timeout_ms, &m);
+	if (err == -EAGAIN || err == -ETIMEDOUT)
+		Py_RETURN_NONE;
+	if (err < 0)
+		return myc_raise(err);
+	data = PyBytes_FromStringAndSize(myc_msg_data(m), (Py_ssize_t)myc_msg_size(m));
+	if (!data) {
+		myc_sub_release(self->sub, m);
+		return NULL;
+	}
+	if (raw || self->msg_class == Py_None || !self->msg_class) {
+		ret = message_new(myc_msg_hdr(m), data);
+		myc_sub_release(self->sub, m);
+		return ret;
+	}
+	myc_sub_release(self->sub, m);
+	ret = PyObject_CallMethodOneArg(self->msg_class, str_unpack, data);
+	Py_DECREF(data);
+	return ret;
+}
+
+static PyObject *Sub_recv(SubObject *self, PyObject *const *args, Py_ssize_t nargs,
+			  PyObject *kwnames)
+{
+	return sub_recv(self, args, nargs, kwnames, 0);
+}
+
+static PyObject *Sub_recv_raw(SubObject *self, PyObject *const *args, Py_ssize_t nargs,
+			      PyObject *kwnames)
+{
+	return sub_recv(self, args, nargs, kwnames, 1);
 }
 
 static PyObject *Sub_lost(SubObject *self, void *closure)
@@ -640,8 +818,15 @@ static PyObject *Sub_fileno(SubObject *self, PyObject *unused)
 }
 
 static PyMethodDef Sub_methods[] = {
-	{ "recv", (PyCFunction)Sub_recv, METH_VARARGS,
-	  "recv(timeout_ms=-1) -> (header, payload) or None on timeout." },
+	{ "recv", (PyCFunction)(void (*)(void))Sub_recv, METH_FASTCALL | METH_KEYWORDS,
+	  "recv(timeout=None) -> the next message (decoded by the message class,\n"
+	  "else a Message), or None after timeout seconds (None: wait forever;\n"
+	  "0: poll)." },
+	{ "recv_raw", (PyCFunction)(void (*)(void))Sub_recv_raw,
+	  METH_FASTCALL | METH_KEYWORDS,
+	  "recv_raw(timeout=None) -> Message(header, payload) or None." },
+	{ "recv_ms", (PyCFunction)Sub_recv_ms, METH_VARARGS,
+	  "recv_ms(timeout_ms=-1) -> (header tuple, payload) or None on timeout." },
 	{ "fileno", (PyCFunction)Sub_fileno, METH_NOARGS,
 	  "An fd that polls readable while messages are pending." },
 	{ "close", (PyCFunction)Child_close, METH_NOARGS, "Free the subscriber." },
@@ -666,13 +851,188 @@ static PyTypeObject SubType = {
 	.tp_weaklistoffset = offsetof(SubObject, weakrefs),
 	.tp_basicsize = sizeof(SubObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-	.tp_doc = "Subscriber(bus, type_id, service=None)",
+	.tp_doc = "Subscriber(bus, type_id, service=None, msg_class=None)",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Sub_init,
 	.tp_dealloc = (destructor)Child_dealloc,
 	.tp_methods = Sub_methods,
+	.tp_members = Child_members,
 	.tp_getset = Sub_getset,
 };
+
+/* ---- Message ------------------------------------------------------------ */
+
+/*
+ * A received raw message: .header and .payload, also a pair (len 2,
+ * indexing, unpacking "header, payload = msg", equality with another
+ * Message or a 2-tuple).  The header is built (as the mycelium.Header
+ * namedtuple registered by __init__.py) only when first read: a receive
+ * loop that looks at the payload alone pays for one object and the bytes.
+ */
+typedef struct {
+	PyObject_HEAD
+	struct myc_frame_hdr hdr;
+	PyObject *header;	/* NULL until read */
+	PyObject *payload;
+} MsgObject;
+
+static PyTypeObject MsgType;
+static PyObject *header_class;	/* mycelium.Header, set by __init__.py */
+
+static PyObject *message_new(const struct myc_frame_hdr *h, PyObject *payload)
+{
+	MsgObject *m = PyObject_New(MsgObject, &MsgType);
+
+	if (!m) {
+		Py_DECREF(payload);
+		return NULL;
+	}
+	m->hdr = *h;
+	m->header = NULL;
+	m->payload = payload;	/* reference passed in */
+	return (PyObject *)m;
+}
+
+static PyObject *Msg_new(PyTypeObject *type, PyObject *args, PyObject *kw)
+{
+	static char *kwlist[] = { "header", "payload", NULL };
+	PyObject *header, *payload;
+	MsgObject *m;
+
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "OO", kwlist, &header, &payload))
+		return NULL;
+	m = (MsgObject *)type->tp_alloc(type, 0);
+	if (!m)
+		return NULL;
+	Py_INCREF(header);
+	Py_INCREF(payload);
+	m->header = header;
+	m->payload = payload;
+	return (PyObject *)m;
+}
+
+static void Msg_dealloc(MsgObject *self)
+{
+	Py_XDECREF(self->header);
+	Py_XDECREF(self->payload);
+	Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *Msg_header(MsgObject *self, void *closure)
+{
+	if (!self->header) {
+		PyObject *t = header_tuple(&self->hdr);
+
+		if (t && header_class) {
+			Py_SETREF(t, PyObject_Call(header_class, t, NULL));
+		}
+		self->header = t;
+		if (!t)
+			return NULL;
+	}
+	Py_INCREF(self->header);
+	return self->header;
+}
+
+static PyObject *Msg_payload(MsgObject *self, void *closure)
+{
+	Py_INCREF(self->payload);
+	return self->payload;
+}
+
+static Py_ssize_t Msg_len(MsgObject *self)
+{
+	return 2;
+}
+
+static PyObject *Msg_item(MsgObject *self, Py_ssize_t i)
+{
+	if (i == 0)
+		return Msg_header(self, NULL);
+	if (i == 1)
+		return Msg_payload(self, NULL);
+	PyErr_SetString(PyExc_IndexError, "Message index out of range");
+	return NULL;
+}
+
+/* (header, payload) as a tuple, for comparisons and repr. */
+static PyObject *Msg_pair(MsgObject *self)
+{
+	PyObject *h = Msg_header(self, NULL), *t;
+
+	if (!h)
+		return NULL;
+	t = PyTuple_Pack(2, h, self->payload);
+	Py_DECREF(h);
+	return t;
+}
+
+static PyObject *Msg_richcompare(PyObject *a, PyObject *b, int op)
+{
+	PyObject *ta, *tb, *ret;
+
+	if (!PyObject_TypeCheck(a, &MsgType) ||
+	    !(PyObject_TypeCheck(b, &MsgType) || PyTuple_Check(b)))
+		Py_RETURN_NOTIMPLEMENTED;
+	ta = Msg_pair((MsgObject *)a);
+	if (!ta)
+		return NULL;
+	if (PyTuple_Check(b)) {
+		tb = b;
+		Py_INCREF(tb);
+	} else if (!(tb = Msg_pair((MsgObject *)b))) {
+		Py_DECREF(ta);
+		return NULL;
+	}
+	ret = PyObject_RichCompare(ta, tb, op);
+	Py_DECREF(ta);
+	Py_DECREF(tb);
+	return ret;
+}
+
+static PyObject *Msg_repr(MsgObject *self)
+{
+	PyObject *h = Msg_header(self, NULL), *r;
+
+	if (!h)
+		return NULL;
+	r = PyUnicode_FromFormat("Message(header=%R, payload=%R)", h, self->payload);
+	Py_DECREF(h);
+	return r;
+}
+
+static PySequenceMethods Msg_seq = {
+	.sq_length = (lenfunc)Msg_len,
+	.sq_item = (ssizeargfunc)Msg_item,
+};
+
+static PyGetSetDef Msg_getset[] = {
+	{ "header", (getter)Msg_header, NULL,
+	  "Header(len, type_id, flags, seq, ts_ns, src)", NULL },
+	{ "payload", (getter)Msg_payload, NULL, "the payload bytes", NULL },
+	{ NULL }
+};
+
+static PyTypeObject MsgType = {
+	PyVarObject_HEAD_INIT(NULL, 0)
+	.tp_name = "mycelium.Message",
+	.tp_basicsize = sizeof(MsgObject),
+	.tp_flags = Py_TPFLAGS_DEFAULT,
+	.tp_doc = "Message(header, payload): a received raw message; also a pair.",
+	.tp_new = Msg_new,
+	.tp_dealloc = (destructor)Msg_dealloc,
+	.tp_repr = (reprfunc)Msg_repr,
+	.tp_richcompare = Msg_richcompare,
+	.tp_as_sequence = &Msg_seq,
+	.tp_getset = Msg_getset,
+};
+
+static PyObject *set_header_class(PyObject *mod, PyObject *cls)
+{
+	Py_INCREF(cls);
+	Py_XSETREF(header_class, cls);
+	Py_RETURN_NONE;
+}
 
 /* ---- frames ------------------------------------------------------------- */
 
@@ -766,6 +1126,8 @@ static PyMethodDef module_methods[] = {
 	{ "frame_decode", frame_decode, METH_O,
 	  "frame_decode(buf) -> (header, payload, span)" },
 	{ "strerror", strerror_py, METH_O, "strerror(code) -> str" },
+	{ "set_header_class", set_header_class, METH_O,
+	  "set_header_class(cls): Message.header is cls(len, type_id, flags, seq, ts_ns, src)." },
 	{ NULL }
 };
 
@@ -780,7 +1142,11 @@ PyMODINIT_FUNC PyInit__mycelium(void)
 	PyObject *m;
 
 	if (PyType_Ready(&BusType) < 0 || PyType_Ready(&PubType) < 0 ||
-	    PyType_Ready(&SubType) < 0)
+	    PyType_Ready(&SubType) < 0 || PyType_Ready(&MsgType) < 0)
+		return NULL;
+	str_pack = PyUnicode_InternFromString("pack");
+	str_unpack = PyUnicode_InternFromString("unpack");
+	if (!str_pack || !str_unpack)
 		return NULL;
 	m = PyModule_Create(&module_def);
 	if (!m)
@@ -794,6 +1160,7 @@ PyMODINIT_FUNC PyInit__mycelium(void)
 	Py_INCREF(&BusType);
 	Py_INCREF(&PubType);
 	Py_INCREF(&SubType);
+	Py_INCREF(&MsgType);
 	error_classes = PyDict_New();
 	if (!error_classes)
 		goto fail;
@@ -803,6 +1170,7 @@ PyMODINIT_FUNC PyInit__mycelium(void)
 	    PyModule_AddObject(m, "Bus", (PyObject *)&BusType) < 0 ||
 	    PyModule_AddObject(m, "Publisher", (PyObject *)&PubType) < 0 ||
 	    PyModule_AddObject(m, "Subscriber", (PyObject *)&SubType) < 0 ||
+	    PyModule_AddObject(m, "Message", (PyObject *)&MsgType) < 0 ||
 	    PyModule_AddIntConstant(m, "E_BACK_PRESSURED", MYC_E_BACK_PRESSURED) < 0 ||
 	    PyModule_AddIntConstant(m, "E_DIGEST", MYC_E_DIGEST) < 0 ||
 	    PyModule_AddIntConstant(m, "ERRNO_BASE", MYC_ERRNO__START) < 0 ||

@@ -145,7 +145,7 @@ def test_close_while_blocked_in_recv_is_refused():
     t = threading.Thread(target=reader)
     t.start()
     started.wait()
-    while not sub._sub.busy:            # until it waits with the GIL released
+    while not sub.busy:            # until it waits with the GIL released
         threading.Event().wait(0.001)
     with pytest.raises(mycelium.MyceliumError) as e:
         b.close()
