@@ -101,6 +101,31 @@ def test_arrays():
         c.pack()
 
 
+def test_constructor_checks_like_assignment():
+    """The constructor applies each field's check (the fast path for exact
+    types, the full one otherwise) and gives every array its own list."""
+    for kw, text in ((dict(a_u8=256), 'out of range for u8'),
+                     (dict(a_i64=-2**63 - 1), 'out of range for i64'),
+                     (dict(a_u16=True), 'expected an int'),
+                     (dict(a_bool=0), 'expected a bool'),
+                     (dict(a_f32=-1e39), 'out of range for f32')):
+        with pytest.raises(m.SchemaError, match=text):
+            m.Scalars(**kw)
+    for kw, text in ((dict(tag='a\0'), 'NUL'), (dict(tag='ééé'), 'capacity'),
+                     (dict(raw=b'abcd'), 'exactly 3 bytes')):
+        with pytest.raises(m.SchemaError, match=text):
+            m.Containers(**kw)
+
+    class Small(int):
+        pass
+    s = m.Scalars(a_u8=Small(7), a_f32=3.4028234663852886e+38, a_f64=1)
+    assert s.a_u8 == 7 and s.a_f32 == 3.4028234663852886e+38
+    assert m.Containers(tag='ééx', raw=bytearray(b'xyz')).raw == b'xyz'
+    a, b = m.Containers(), m.Containers()
+    a.prices.append(1.0)
+    assert b.prices == [] and m.Containers().prices == []
+
+
 def payload(cls, **kw):
     return bytearray(cls(**kw).pack())
 

@@ -113,6 +113,41 @@ def _normalize(cls, f, v):
     return v
 
 
+def _checker(cls, f):
+    """The check of field @f as one function of the value: the common case
+    (exact int/float/bool/str/bytes within bounds) costs a type test and a
+    comparison or two; anything else goes to _normalize, which accepts the
+    same values and names the problem."""
+    def slow(v):
+        return _normalize(cls, f, v)
+    kind = f.kind
+    if kind in ('f32', 'f64'):
+        if kind == 'f64':
+            def check(v):
+                return v if type(v) is float else slow(v)
+        else:
+            def check(v, lo=-_F32_MAX, hi=_F32_MAX):
+                return v if type(v) is float and lo <= v <= hi else slow(v)
+    elif kind == 'bool':
+        def check(v):
+            return v if type(v) is bool else slow(v)
+    elif kind in _KINDS:
+        def check(v, lo=_KINDS[kind][1], hi=_KINDS[kind][2]):
+            return v if type(v) is int and lo <= v <= hi else slow(v)
+    elif kind == 'string':
+        # ASCII: characters = UTF-8 bytes, so len() is the encoded size
+        def check(v, cap=f.cap):
+            if type(v) is str and len(v) <= cap and v.isascii() and '\0' not in v:
+                return v
+            return slow(v)
+    elif kind == 'bytes':
+        def check(v, cap=f.cap):
+            return v if type(v) is bytes and len(v) == cap else slow(v)
+    else:
+        check = slow
+    return check
+
+
 def _default(f):
     if f.kind == 'string':
         return ''
@@ -199,16 +234,21 @@ class Message:
 
     def __init__(self, /, **values):   # "/": a field may be named self
         d = self.__dict__
-        for f in self._FIELDS:
-            d[f.name] = _default(f)
+        d.update(self._DEFAULTS)        # immutable defaults, shared
+        for name in self._LISTS:        # arrays: a list of their own
+            d[name] = []
+        check = self._CHECK
         for k, v in values.items():
-            setattr(self, k, v)
+            c = check.get(k)
+            if c is None:
+                raise AttributeError('%s has no field %r' % (self.NAME, k))
+            d[k] = c(v)
 
     def __setattr__(self, name, value):
-        f = self._BY_NAME.get(name)
-        if f is None:
+        c = self._CHECK.get(name)
+        if c is None:
             raise AttributeError('%s has no field %r' % (self.NAME, name))
-        self.__dict__[name] = _normalize(type(self), f, value)
+        self.__dict__[name] = c(value)
 
     def __eq__(self, other):
         if type(other) is not type(self):
@@ -226,6 +266,9 @@ def _init(cls):
     give agree with the ones the schema compiler computed."""
     cls._FIELDS = tuple(f for f in cls._LAYOUT if f.role == 'field')
     cls._BY_NAME = {f.name: f for f in cls._FIELDS}
+    cls._CHECK = {f.name: _checker(cls, f) for f in cls._FIELDS}
+    cls._DEFAULTS = {f.name: _default(f) for f in cls._FIELDS if f.kind != 'array'}
+    cls._LISTS = tuple(f.name for f in cls._FIELDS if f.kind == 'array')
     fmt = '<'
     layout = []
     for f in cls._LAYOUT:
