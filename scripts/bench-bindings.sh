@@ -18,6 +18,9 @@ MYC_INCLUDE="$top/libmyc/include" MYC_LIBDIR="$build" sh -c \
 	 '$tmp/venv/bin/pip' install -q --no-index --no-build-isolation '$top/bindings/python'" \
 	>"$tmp/pip.log" 2>&1 || { cat "$tmp/pip.log"; exit 1; }
 export MYC_BENCH_PY="$tmp/venv/bin/python $top/tools/myc/bench_bindings.py"
+# the generated trading.yaml module for bind-loop-py-msg
+"$build/myc" gen "$top/examples/schema/trading.yaml" --python "$tmp/trading.py" >/dev/null
+export MYC_BENCH_PY_GEN="$tmp"
 
 if command -v ocamlfind >/dev/null; then
 	cp "$top"/bindings/ocaml/lib/mycelium.ml* "$top/bindings/ocaml/lib/mycelium_stubs.c" \

@@ -37,6 +37,13 @@
  *
  * reported as msgs_per_s with extra "ns_per_msg" and "overhead_ns" (minus
  * the C loop's): the binding's cost of one publish plus one receive.
+ * Those publish and receive bytes; with a generated message class:
+ *
+ *   bind-loop-py-msg          the same loop publishing a trading.yaml Quote
+ *                             instance (pack: every field checked) and
+ *                             receiving a decoded Quote (unpack: checked),
+ *                             when MYC_BENCH_PY_GEN names the directory of
+ *                             the generated trading.py ("loop-msg" role)
  */
 #include <errno.h>
 #include <signal.h>
@@ -237,14 +244,15 @@ static uint64_t c_loop(uint64_t n)
 	return dt;
 }
 
-/* "CMD loop - N -": the program prints its total ns. */
-static uint64_t cmd_loop(const char *cmd, uint64_t n)
+/* "CMD ROLE - N -": the program prints its total ns. */
+static uint64_t cmd_loop(const char *cmd, const char *role, uint64_t n)
 {
 	unsigned long long v = 0;
 	char line[4096];
 	FILE *f;
 
-	snprintf(line, sizeof(line), "exec %s loop - %llu -", cmd, (unsigned long long)n);
+	snprintf(line, sizeof(line), "exec %s %s - %llu -", cmd, role,
+		 (unsigned long long)n);
 	fflush(NULL);
 	f = popen(line, "r");
 	if (!f)
@@ -286,13 +294,20 @@ static int loops_run(const struct bench_opts *o, const char *const cmd[3])
 	for (int l = 1; l < 3; l++) {
 		if (!cmd[l] || !bench_selected(o, names[l]))
 			continue;
-		ns = cmd_loop(cmd[l], n);
+		ns = cmd_loop(cmd[l], "loop", n);
 		if (!ns) {
 			fprintf(stderr, "bench bindings: %s failed\n", names[l]);
 			err = -EIO;
 			continue;
 		}
 		loop_report(o, names[l], n, ns, base);
+	}
+	if (cmd[1] && getenv("MYC_BENCH_PY_GEN") && bench_selected(o, "bind-loop-py-msg")) {
+		ns = cmd_loop(cmd[1], "loop-msg", n);
+		if (ns)
+			loop_report(o, "bind-loop-py-msg", n, ns, base);
+		else
+			err = -EIO;
 	}
 	return err;
 }

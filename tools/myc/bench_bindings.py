@@ -6,6 +6,11 @@
                                            print one latency (ns) per message
     bench_bindings.py loop - N -           in-process publish + recv, N times,
                                            print the total ns
+    bench_bindings.py loop-msg - N -       the same with a generated message
+                                           class: publish a trading.yaml
+                                           Quote, receive it decoded
+                                           (MYC_BENCH_PY_GEN: the directory
+                                           of the generated trading.py)
 
 Same topic, pacing and stamp as the C side: the publisher stores
 time.monotonic_ns() (CLOCK_MONOTONIC, the clock the C side reads) in the
@@ -80,10 +85,35 @@ def loop(n):
     b.close()
 
 
+def loop_msg(n):
+    """loop() with generated classes: pack and unpack (with their checks)
+    inside the figure.  The message is built once, as a publisher that
+    updates fields in place would."""
+    import os
+    sys.path.insert(0, os.environ["MYC_BENCH_PY_GEN"])
+    import trading
+    Quote = trading.Quote
+    b = mycelium.Bus(name="bench-loop-py-msg")
+    b.topic(Quote, mycelium.LOSSY, 1024, Quote.SIZE)
+    p = b.publisher(Quote)
+    s = b.subscriber(Quote)
+    q = Quote(instrument=7, venue=2, tradable=True, bid_px=100, ask_px=101,
+              bid_qty=5, ask_qty=6, symbol="ABCD")
+    clock = time.monotonic_ns
+    t0 = clock()
+    for _ in range(n):
+        p.publish(q)
+        s.recv(0)
+    print(clock() - t0)
+    b.close()
+
+
 if __name__ == "__main__":
     role, domain, n, ready = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     if role == "loop":
         loop(n)
+    elif role == "loop-msg":
+        loop_msg(n)
     elif role == "pub":
         pub(domain, n)
     else:
