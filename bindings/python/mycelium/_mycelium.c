@@ -555,9 +555,10 @@ static PyObject *Pub_publish(PubObject *self, PyObject *msg)
 	}
 	if (PyObject_CheckBuffer(msg))
 		return pub_data(self, msg);
-	return PyErr_Format(PyExc_TypeError, "expected %s or bytes, got %s",
-			    cls && cls != Py_None ? ((PyTypeObject *)cls)->tp_name : "bytes",
-			    Py_TYPE(msg)->tp_name);
+	if (cls && cls != Py_None)
+		return PyErr_Format(PyExc_TypeError, "expected %s or bytes, got %s",
+				    ((PyTypeObject *)cls)->tp_name, Py_TYPE(msg)->tp_name);
+	return PyErr_Format(PyExc_TypeError, "expected bytes, got %s", Py_TYPE(msg)->tp_name);
 }
 
 static PyMethodDef Pub_methods[] = {
