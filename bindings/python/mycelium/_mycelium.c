@@ -343,9 +343,23 @@ static PyObject *Bus_topic(BusObject *self, PyObject *args, PyObject *kw)
  * (EINVAL).  Neither blocks (numeric addresses; connect dials in the
  * background, redialled until close), so the GIL stays held: Bus.close()
  * from another thread cannot free the bus under the call. */
+/* @arg as a C string for the library: a str with a NUL inside would be
+ * read cut short, so it is refused (EINVAL) rather than half-used. */
+static const char *net_addr_arg(PyObject *arg)
+{
+	Py_ssize_t len;
+	const char *s = PyUnicode_AsUTF8AndSize(arg, &len);
+
+	if (s && strlen(s) != (size_t)len) {
+		myc_raise(-EINVAL);
+		return NULL;
+	}
+	return s;
+}
+
 static PyObject *Bus_net_listen(BusObject *self, PyObject *arg)
 {
-	const char *addr = PyUnicode_AsUTF8(arg);
+	const char *addr = net_addr_arg(arg);
 	int err;
 
 	if (!addr || !live_bus(self))
@@ -358,7 +372,7 @@ static PyObject *Bus_net_listen(BusObject *self, PyObject *arg)
 
 static PyObject *Bus_net_connect(BusObject *self, PyObject *arg)
 {
-	const char *addr = PyUnicode_AsUTF8(arg);
+	const char *addr = net_addr_arg(arg);
 	int err;
 
 	if (!addr || !live_bus(self))

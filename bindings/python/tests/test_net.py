@@ -47,7 +47,8 @@ def test_tcp_link_carries_messages(trading):
 
 def test_bad_addresses_refused():
     with mycelium.Bus(name="py-net-bad") as bus:
-        for addr in ("tcp:localhost:0", "tcp:127.0.0.1", "udp:1.2.3.4:5", ""):
+        for addr in ("tcp:localhost:0", "tcp:127.0.0.1", "udp:1.2.3.4:5", "",
+                     "tcp:127.0.0.1:0\0x"):
             with pytest.raises(mycelium.MyceliumError) as e:
                 bus.net_listen(addr)
             assert e.value.args[0] == errno.EINVAL, addr
