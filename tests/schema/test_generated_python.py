@@ -126,6 +126,32 @@ def test_constructor_checks_like_assignment():
     assert b.prices == [] and m.Containers().prices == []
 
 
+def test_pack_rechecks_arrays():
+    """pack() takes a list that passes the whole-array check as is and
+    falls back to the element-by-element check (naming the element) for
+    anything else changed in place."""
+    c = m.Containers(ids=(1, 2), votes=[True], ratios=[0.5, -0.5])
+    assert c.ids == [1, 2] and type(c.ids) is list
+    assert m.Containers.unpack(c.pack()) == c
+    for field, bad, text in (('ids', True, r'ids\[2\]: expected an int'),
+                             ('ids', 2**32, r'ids\[2\]: .* out of range for u32'),
+                             ('votes', 1, r'votes\[1\]: expected a bool'),
+                             ('ratios', 1e39, r'ratios\[2\]: .* out of range for f32'),
+                             ('ratios', 1, r'ratios\[2\]: expected a number')):
+        d = m.Containers(ids=[1, 2], votes=[True], ratios=[0.5, -0.5])
+        getattr(d, field).append(bad)
+        if text.endswith('expected a number'):
+            # an int is a number: accepted element by element, packed as f32
+            assert m.Containers.unpack(d.pack()).ratios == [0.5, -0.5, 1.0]
+            continue
+        with pytest.raises(m.SchemaError, match=text):
+            d.pack()
+    d = m.Containers(prices=[1.0, 2.0, 3.0])
+    d.prices.append(4.0)
+    with pytest.raises(m.SchemaError, match='4 elements exceed the capacity of 3'):
+        d.pack()
+
+
 def payload(cls, **kw):
     return bytearray(cls(**kw).pack())
 

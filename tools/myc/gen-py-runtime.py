@@ -60,16 +60,18 @@ def _check_scalar(where, kind, v):
 
 
 def _array_ok(kind, v):
-    """Fast check of a whole array; False means "look element by element"."""
+    """Fast check of a whole array (C-level passes: the set of element
+    types, then min/max); False means "look element by element"."""
     if not v:
         return True
+    types = set(map(type, v))
     if kind == 'bool':
-        return all(type(x) is bool for x in v)
+        return types == {bool}
     if kind in ('f32', 'f64'):
-        if not all(type(x) is float for x in v):
+        if types != {float}:
             return False
         return kind == 'f64' or max(map(abs, v)) <= _F32_MAX
-    if not all(type(x) is int for x in v):
+    if types != {int}:
         return False
     lo, hi = _KINDS[kind][1:]
     return lo <= min(v) and max(v) <= hi
@@ -174,9 +176,12 @@ def _code(f, pad):
 # re-checks arrays (a list may have been changed in place).
 
 def _arr_out(msg, name):
-    """[count, elements..., zeros...] of array field @name, checked."""
+    """[count, elements..., zeros...] of array field @name, checked (a
+    list within capacity whose elements pass _array_ok is used as is)."""
     f = msg._BY_NAME[name]
-    v = _normalize(type(msg), f, getattr(msg, name))
+    v = msg.__dict__[name]
+    if type(v) is not list or len(v) > f.cap or not _array_ok(f.elem, v):
+        v = _normalize(type(msg), f, v)
     return [len(v)] + v + [0] * (f.cap - len(v))
 
 
