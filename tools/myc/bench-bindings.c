@@ -14,7 +14,9 @@
  * 64-byte payload just before its publish call, in its own language; the
  * subscriber reads the clock just after its receive call returned and
  * reports now - that stamp.  So a binding's cost on either side is inside
- * the figure, and "overhead_ns" (extra member) is its p50 minus bind-c-c's.
+ * the figure, and "overhead_ns" (extra member) is its p50 minus bind-c-c's,
+ * paired round by round (oneway_run: the scenarios run interleaved in
+ * BB_ROUNDS rounds, the median of the per-round differences is reported).
  * Messages are paced (one every 200 us) so the figure is latency, not
  * queueing; so a scenario takes msgs x 200 us, and at most BB_MAX_MSGS
  * samples (+ warm-up at most a tenth of that) are taken whatever --msgs says.
@@ -155,15 +157,19 @@ static pid_t side(const char *cmd, const char *role, const char *dom, uint64_t n
 	_exit(127);
 }
 
-static int scenario(const struct bench_opts *o, const char *name, const char *pub_cmd,
-		    const char *sub_cmd, uint64_t base_p50, uint64_t *p50)
+/*
+ * One round of one scenario: @n messages of which the first @warm are
+ * discarded; the rest are appended to @pool and this round's p50 is
+ * returned in @p50.  0 or -errno.
+ */
+static int scenario_round(const char *name, const char *pub_cmd, const char *sub_cmd,
+			  uint64_t warm, uint64_t n, struct bench_samples *pool,
+			  uint64_t *p50)
 {
-	char dom[64], ready[128], extra[64];
-	uint64_t msgs = o->msgs < BB_MAX_MSGS ? o->msgs : BB_MAX_MSGS;
-	uint64_t warm = o->warmup < BB_MAX_MSGS / 10 ? o->warmup : BB_MAX_MSGS / 10;
-	uint64_t n = warm + msgs, v, got = 0;
+	char dom[64], ready[128];
+	uint64_t v, got = 0;
 	struct bench_samples s;
-	struct bench_result r = { .name = name, .size = BB_SIZE };
+	struct bench_result r = { 0 };
 	int fds[2], st, bad = 0;
 	pid_t sp, pp;
 	FILE *in;
@@ -171,9 +177,13 @@ static int scenario(const struct bench_opts *o, const char *name, const char *pu
 	snprintf(dom, sizeof(dom), "bbind-%d", (int)getpid());
 	snprintf(ready, sizeof(ready), "/tmp/myc-bbind-%d.ready", (int)getpid());
 	unlink(ready);
-	if (pipe(fds) || bench_samples_init(&s, msgs))
+	if (bench_samples_init(&s, n - warm))
 		return -ENOMEM;
-	sp = side(sub_cmd, "sub", dom, n, ready, fds[1], o->cpu_b);
+	if (pipe(fds)) {
+		bench_samples_free(&s);
+		return -errno;
+	}
+	sp = side(sub_cmd, "sub", dom, n, ready, fds[1], -1);
 	close(fds[1]);
 	if (sp < 0) {
 		close(fds[0]);
@@ -182,13 +192,15 @@ static int scenario(const struct bench_opts *o, const char *name, const char *pu
 	}
 	for (int i = 0; i < 3000 && access(ready, F_OK); i++)
 		usleep(10000);
-	pp = side(pub_cmd, "pub", dom, n, ready, -1, o->cpu_a);
+	pp = side(pub_cmd, "pub", dom, n, ready, -1, -1);
 	if (pp < 0)
 		kill(sp, SIGTERM);	/* never waitpid(-1): it would reap any child */
 	in = fdopen(fds[0], "r");
 	while (in && fscanf(in, "%llu", (unsigned long long *)&v) == 1)
-		if (got++ >= warm)
+		if (got++ >= warm) {
 			bench_samples_add(&s, v);
+			bench_samples_add(pool, v);
+		}
 	if (in)
 		fclose(in);
 	if (pp < 0 || waitpid(pp, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st))
@@ -203,16 +215,102 @@ static int scenario(const struct bench_opts *o, const char *name, const char *pu
 		return -EIO;
 	}
 	bench_percentiles(&s, &r);
-	if (base_p50) {
-		snprintf(extra, sizeof(extra), "\"overhead_ns\":%lld",
-			 (long long)r.p50_ns - (long long)base_p50);
-		r.extra = extra;
-	}
-	bench_report(o, &r);
+	*p50 = r.p50_ns;
 	bench_samples_free(&s);
-	if (p50)
-		*p50 = r.p50_ns;
 	return 0;
+}
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+#define BB_ROUNDS	5
+#define BB_SCENARIOS	5
+
+static const struct {
+	const char *name;
+	int pub, sub;	/* 0 = C, 1 = Python, 2 = OCaml */
+} bb_sc[BB_SCENARIOS] = {
+	{ "bind-c-c", 0, 0 },		/* the baseline: first, always run */
+	{ "bind-py-c", 1, 0 }, { "bind-c-py", 0, 1 },
+	{ "bind-ml-c", 2, 0 }, { "bind-c-ml", 0, 2 },
+};
+
+/*
+ * The one-way scenarios, interleaved: BB_ROUNDS rounds, each running every
+ * selected scenario back to back on msgs / BB_ROUNDS messages (fresh
+ * processes, warm-up each round).  The load of this shared machine drifts
+ * over seconds, moving every p50 by microseconds; scenarios of one round
+ * see nearly the same load, so "overhead_ns" is the median over rounds of
+ * the round's p50 minus bind-c-c's p50 of the same round (paired), with
+ * the smallest and largest in "overhead_min_ns"/"overhead_max_ns".  The
+ * percentiles are over the samples of all rounds.
+ */
+static int oneway_run(const struct bench_opts *o, const char *const cmd[3])
+{
+	uint64_t msgs = o->msgs < BB_MAX_MSGS ? o->msgs : BB_MAX_MSGS;
+	uint64_t warm = o->warmup < BB_MAX_MSGS / 10 ? o->warmup : BB_MAX_MSGS / 10;
+	uint64_t per = msgs / BB_ROUNDS ? msgs / BB_ROUNDS : 1, rwarm, p50[BB_SCENARIOS];
+	struct bench_samples pool[BB_SCENARIOS];
+	long long diff[BB_SCENARIOS][BB_ROUNDS];
+	bool on[BB_SCENARIOS];
+	int err = 0, r;
+
+	/* every round starts new processes: each gets its share of warm-up */
+	rwarm = warm / BB_ROUNDS ? warm / BB_ROUNDS : (warm ? 1 : 0);
+	for (int i = 0; i < BB_SCENARIOS; i++) {
+		int lang = bb_sc[i].pub ? bb_sc[i].pub : bb_sc[i].sub;
+
+		on[i] = !i || bench_selected(o, bb_sc[i].name);
+		if (on[i] && lang && !cmd[lang]) {
+			fprintf(stderr, "bench bindings: %s skipped (%s not set; "
+				"scripts/bench-bindings.sh sets it)\n", bb_sc[i].name,
+				lang == 1 ? "MYC_BENCH_PY" : "MYC_BENCH_OCAML");
+			on[i] = false;
+		}
+		if (bench_samples_init(&pool[i], per * BB_ROUNDS)) {
+			while (i--)
+				bench_samples_free(&pool[i]);
+			return -ENOMEM;
+		}
+	}
+	for (int round = 0; round < BB_ROUNDS && !err; round++)
+		for (int i = 0; i < BB_SCENARIOS && !err; i++) {
+			if (!on[i])
+				continue;
+			r = scenario_round(bb_sc[i].name, cmd[bb_sc[i].pub], cmd[bb_sc[i].sub],
+					   rwarm, rwarm + per, &pool[i], &p50[i]);
+			if (r && !i) {
+				err = r;	/* no baseline, no overheads */
+			} else if (r) {
+				on[i] = false;
+				fprintf(stderr, "bench bindings: %s dropped\n", bb_sc[i].name);
+			}
+			diff[i][round] = (long long)p50[i] - (long long)p50[0];
+		}
+	for (int i = 0; i < BB_SCENARIOS && !err; i++) {
+		struct bench_result res = { .name = bb_sc[i].name, .size = BB_SIZE };
+		char extra[160];
+
+		if (!on[i])
+			continue;
+		bench_percentiles(&pool[i], &res);
+		if (i) {
+			qsort(diff[i], BB_ROUNDS, sizeof(diff[i][0]), cmp_ll);
+			snprintf(extra, sizeof(extra), "\"overhead_ns\":%lld,"
+				 "\"overhead_min_ns\":%lld,\"overhead_max_ns\":%lld,\"rounds\":%d",
+				 diff[i][BB_ROUNDS / 2], diff[i][0], diff[i][BB_ROUNDS - 1],
+				 BB_ROUNDS);
+			res.extra = extra;
+		}
+		bench_report(o, &res);
+	}
+	for (int i = 0; i < BB_SCENARIOS; i++)
+		bench_samples_free(&pool[i]);
+	return err;
 }
 
 static uint64_t c_loop(uint64_t n)
@@ -315,38 +413,12 @@ static int loops_run(const struct bench_opts *o, const char *const cmd[3])
 static int bindings_run(const struct bench_opts *o)
 {
 	const char *py = getenv("MYC_BENCH_PY"), *ml = getenv("MYC_BENCH_OCAML");
-	static const struct {
-		const char *name;
-		int pub, sub;	/* 0 = C, 1 = Python, 2 = OCaml */
-	} sc[] = {
-		{ "bind-py-c", 1, 0 }, { "bind-c-py", 0, 1 },
-		{ "bind-ml-c", 2, 0 }, { "bind-c-ml", 0, 2 },
-	};
 	const char *cmd[3] = { NULL, py && *py ? py : NULL, ml && *ml ? ml : NULL };
-	uint64_t base = 0;
-	int r, err = 0;
+	int r, err;
 
-	/* The baseline is needed for the overheads: always measured. */
-	r = scenario(o, "bind-c-c", NULL, NULL, 0, &base);
-	if (r)
-		return r;
-	for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++) {
-		int lang = sc[i].pub ? sc[i].pub : sc[i].sub;
-
-		if (!bench_selected(o, sc[i].name))
-			continue;
-		if (!cmd[lang]) {
-			fprintf(stderr, "bench bindings: %s skipped (%s not set; "
-				"scripts/bench-bindings.sh sets it)\n", sc[i].name,
-				lang == 1 ? "MYC_BENCH_PY" : "MYC_BENCH_OCAML");
-			continue;
-		}
-		r = scenario(o, sc[i].name, cmd[sc[i].pub], cmd[sc[i].sub], base, NULL);
-		if (r)
-			err = r;
-	}
+	err = oneway_run(o, cmd);
 	r = loops_run(o, cmd);
-	return r ? r : err;
+	return err ? err : r;
 }
 
 MYC_BENCH(bindings, .name = "bindings",
