@@ -380,6 +380,31 @@ struct myc_bus_topo_opts {
 MYC_API struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 					      const struct myc_bus_topo_opts *opts,
 					      char *err, size_t errlen);
+/*
+ * A gateway (docs/operations.md, "Gateways"): the bus of node @node of the
+ * topology at @path, a node with no services (one per host).  It bridges
+ * the host's rings (opts->ring_domain, required, and ring_flags) to the
+ * gateway nodes of the other hosts over TCP: one connection per pair of
+ * hosts, the node whose name sorts last listens on its port.  Frames
+ * received on one side go out on the other (never back, never from one
+ * peer to another).  Call myc_gateway_poll() every few tens of ms.
+ *
+ * NULL, errno and one line in @err: the loader's errors as for
+ * myc_bus_from_topology, "FILE: no node "x"" (ENOENT), a node with
+ * services or two gateway nodes on one host (EINVAL), no gateway on
+ * another host (ENOENT), or "FILE: gateway "x": listen on / connect to
+ * ADDR (...): ERROR".
+ */
+MYC_API struct myc_bus *myc_gateway_new(const char *path, const char *node,
+					const struct myc_bus_topo_opts *opts,
+					char *err, size_t errlen);
+/*
+ * Follow interest: subscribe on the net to the types processes of this
+ * host consume from its rings (unsubscribe when they stop), and start
+ * consuming the rings of the types a peer wants.  Returns the number of
+ * changes made, or -EINVAL (not a gateway) or another -errno.
+ */
+MYC_API int myc_gateway_poll(struct myc_bus *bus);
 /* The bus's name (node name when made from a topology). */
 MYC_API const char *myc_bus_name(const struct myc_bus *bus);
 /* The service the bus was made for, or NULL (myc_bus_new). */

@@ -328,9 +328,12 @@ int bus_net_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub)
 	if (!inj)
 		return -errno;
 	pthread_mutex_lock(&bn->lock);
-	if (!nt->subscribed) {
+	if (!nt->subscribed && !nt->inject) {
+		inj->origin = &nt->br;
 		nt->inject = inj;
 		inj = NULL;
+	}
+	if (!nt->subscribed) {
 		err = myc_net_subscribe(bn->net, t->type, t->policy);
 		if (!err)
 			nt->subscribed = true;
@@ -339,6 +342,68 @@ int bus_net_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub)
 	kick(bn);	/* SUBSCRIBE goes out now */
 	myc_pub_free(inj);
 	return err;
+}
+
+/* ---- gateway (bus-gateway.c) -------------------------------------------- */
+
+static struct net_topic *net_topic_find(struct bus_net *bn, struct myc_topic *t)
+{
+	struct net_topic *nt;
+
+	for (nt = bn->topics; nt; nt = nt->next)
+		if (nt->t == t)
+			return nt;
+	return NULL;
+}
+
+/* The inject publisher stays (a later subscribe reuses it); frames still
+ * arriving for the type are dropped in on_frame. */
+int bus_net_topic_unsubscribe(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	struct net_topic *nt;
+	int err = 0;
+
+	if (!bn)
+		return -ENOENT;
+	pthread_mutex_lock(&bn->lock);
+	nt = net_topic_find(bn, t);
+	if (nt && nt->subscribed) {
+		err = myc_net_unsubscribe(bn->net, t->type);
+		if (!err)
+			nt->subscribed = false;
+	}
+	pthread_mutex_unlock(&bn->lock);
+	kick(bn);	/* UNSUBSCRIBE goes out now */
+	return err;
+}
+
+bool bus_net_topic_subscribed(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	struct net_topic *nt;
+	bool on;
+
+	if (!bn)
+		return false;
+	pthread_mutex_lock(&bn->lock);
+	nt = net_topic_find(bn, t);
+	on = nt && nt->subscribed;
+	pthread_mutex_unlock(&bn->lock);
+	return on;
+}
+
+bool bus_net_peers_want(struct myc_bus *bus, uint16_t type)
+{
+	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	bool want;
+
+	if (!bn)
+		return false;
+	pthread_mutex_lock(&bn->lock);
+	want = myc_net_wanted(bn->net, type);
+	pthread_mutex_unlock(&bn->lock);
+	return want;
 }
 
 /* Bridge the topics that exist already (those made before the net). */

@@ -270,6 +270,7 @@ static int rx_start(struct bus_ring *br, struct ring_topic *rt)
 		err = -errno;
 		goto out;
 	}
+	rt->inject->origin = &rt->br;
 	/* Announce our consumer before it exists: a publisher of this bus
 	 * that recounts after the join discounts it. */
 	atomic_store_explicit(&rt->has_rx, 1, memory_order_seq_cst);
@@ -359,6 +360,47 @@ int bus_ring_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub)
 	if (sub && !atomic_load_explicit(&rt->has_rx, memory_order_acquire))
 		err = rx_start(bus->ring, rt);
 	return err;
+}
+
+/* ---- gateway (bus-gateway.c) -------------------------------------------- */
+
+bool bus_ring_receiving(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct bus_ring *br = bus->ring;
+	struct ring_topic *rt;
+	bool on = false;
+
+	pthread_mutex_lock(&br->lock);
+	for (rt = br->topics; rt; rt = rt->next)
+		if (rt->t == t)
+			on = atomic_load_explicit(&rt->has_rx, memory_order_acquire);
+	pthread_mutex_unlock(&br->lock);
+	return on;
+}
+
+/*
+ * Consumers of @t's ring other than ours.  An inspecting handle (no role)
+ * is opened and closed each time: holding one would keep an unused ring
+ * alive, and a ring nobody opened yet has no consumer.
+ */
+int bus_ring_foreign_consumers(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct myc_ring_info info = { .sz = sizeof(info) };
+	struct ring_topic *rt;
+	struct myc_ring *r;
+	int n;
+
+	rt = topic_ring(bus->ring, t, &n);
+	if (!rt)
+		return n;
+	r = myc_ring_open(rt->name, 0, &rt->ro);
+	if (!r)
+		return errno == ENOENT ? 0 : -errno;
+	n = myc_ring_info(r, &info) ? 0 : (int)info.consumers;
+	myc_ring_free(r);
+	if (n && atomic_load_explicit(&rt->has_rx, memory_order_acquire))
+		n--;
+	return n;
 }
 
 static bool domain_ok(const char *d)
