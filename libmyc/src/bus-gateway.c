@@ -23,7 +23,8 @@
  *     than ours)  -> subscribe the type on the net (SUBSCRIBE to every
  *     peer), and unsubscribe when the last one left;
  *   - a peer subscribed the type -> consume the ring (from then on this
- *     host's publishers see a consumer and write to the ring).
+ *     host's publishers see a consumer and write to the ring); no peer
+ *     wants it any more -> stop consuming (they stop writing).
  * So a host without a subscriber receives nothing over the wire, and a
  * publisher's ring is written only when someone across the wire wants it.
  */
@@ -56,7 +57,7 @@ int myc_gateway_poll(struct myc_bus *bus)
 
 	for (i = 0; i < n; i++) {
 		int here = bus_ring_foreign_consumers(bus, v[i]), r = 0;
-		bool subscribed = bus_net_topic_subscribed(bus, v[i]);
+		bool subscribed = bus_net_topic_subscribed(bus, v[i]), want;
 
 		if (here < 0) {
 			r = here;
@@ -67,9 +68,12 @@ int myc_gateway_poll(struct myc_bus *bus)
 			r = bus_net_topic_unsubscribe(bus, v[i]);
 			changes++;
 		}
-		if (!r && bus_net_peers_want(bus, v[i]->type) &&
-		    !bus_ring_receiving(bus, v[i])) {
-			r = bus_ring_topic_used(bus, v[i], true);
+		want = bus_net_peers_want(bus, v[i]->type);
+		if (!r && want != bus_ring_receiving(bus, v[i])) {
+			if (want)
+				r = bus_ring_topic_used(bus, v[i], true);
+			else
+				bus_ring_rx_stop(bus, v[i]);
 			changes++;
 		}
 		if (r && !err)

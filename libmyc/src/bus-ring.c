@@ -48,6 +48,7 @@ struct ring_topic {
 	_Atomic uint8_t own[MYC_RING_MAX_PRODUCERS];
 	/* Inbound, set up under owner->rx_lock. */
 	_Atomic int has_rx;
+	_Atomic int rx_stop;		/* this topic's thread: stop (gateway) */
 	struct myc_ring *cons;
 	struct myc_pub *inject;
 	pthread_t thread;
@@ -183,6 +184,12 @@ static const struct myc_bridge_ops ring_bridge_ops = {
 
 /* ---- inbound ------------------------------------------------------------ */
 
+static bool rx_stopping(struct ring_topic *rt)
+{
+	return atomic_load_explicit(&rt->owner->stop, memory_order_acquire) ||
+	       atomic_load_explicit(&rt->rx_stop, memory_order_acquire);
+}
+
 /* Deliver one frame, waiting (lossless) while local subscribers are full.
  * False when the bus is being freed. */
 static bool rx_deliver(struct ring_topic *rt, const struct myc_frame_hdr *h,
@@ -194,7 +201,7 @@ static bool rx_deliver(struct ring_topic *rt, const struct myc_frame_hdr *h,
 		r = bus_inject(rt->inject, h, payload);
 		if (r != -ETIMEDOUT && r != -MYC_E_BACK_PRESSURED)
 			return true;
-		if (atomic_load_explicit(&rt->owner->stop, memory_order_acquire))
+		if (rx_stopping(rt))
 			return false;
 	}
 }
@@ -218,7 +225,7 @@ static void *rx_main(void *arg)
 		if (!copy)
 			return NULL;
 	}
-	while (!atomic_load_explicit(&rt->owner->stop, memory_order_acquire)) {
+	while (!rx_stopping(rt)) {
 		lost = myc_ring_lost(rt->cons);
 		if (lost != lost_seen) {
 			/* Frames lapped on the ring (found by the last peek,
@@ -376,6 +383,34 @@ bool bus_ring_receiving(struct myc_bus *bus, struct myc_topic *t)
 			on = atomic_load_explicit(&rt->has_rx, memory_order_acquire);
 	pthread_mutex_unlock(&br->lock);
 	return on;
+}
+
+/* Stop consuming @t's ring (no peer wants it any more): this host's
+ * publishers stop writing it once they see the consumer gone. */
+void bus_ring_rx_stop(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct bus_ring *br = bus->ring;
+	struct ring_topic *rt;
+
+	pthread_mutex_lock(&br->lock);
+	for (rt = br->topics; rt; rt = rt->next)
+		if (rt->t == t)
+			break;
+	pthread_mutex_unlock(&br->lock);
+	if (!rt)
+		return;
+	pthread_mutex_lock(&br->rx_lock);
+	if (atomic_load_explicit(&rt->has_rx, memory_order_relaxed)) {
+		atomic_store_explicit(&rt->rx_stop, 1, memory_order_release);
+		pthread_join(rt->thread, NULL);
+		myc_ring_free(rt->cons);
+		rt->cons = NULL;
+		myc_pub_free(rt->inject);
+		rt->inject = NULL;
+		atomic_store_explicit(&rt->rx_stop, 0, memory_order_relaxed);
+		atomic_store_explicit(&rt->has_rx, 0, memory_order_seq_cst);
+	}
+	pthread_mutex_unlock(&br->rx_lock);
 }
 
 /*

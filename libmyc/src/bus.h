@@ -346,10 +346,11 @@ void bus_ring_free(struct myc_bus *bus);
 /* Called without the bus lock after a topic got a publisher/subscriber. */
 int bus_ring_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub);
 /* Gateway (bus-gateway.c): consumers of @t's ring other than this bus's
- * own (0 when the ring does not exist), or -errno; and whether this bus
- * already consumes it. */
+ * own (0 when the ring does not exist), or -errno; whether this bus
+ * consumes it; stop consuming it. */
 int bus_ring_foreign_consumers(struct myc_bus *bus, struct myc_topic *t);
 bool bus_ring_receiving(struct myc_bus *bus, struct myc_topic *t);
+void bus_ring_rx_stop(struct myc_bus *bus, struct myc_topic *t);
 
 /* bus-net.c, called by bus.c */
 /* Stop the net thread, free inject publishers (first in myc_bus_free). */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bus-test.h"
+#include "busring.h"
 #include "gwtest.h"
 #include "netns.h"
 #include "ringtest.h"
@@ -99,10 +100,14 @@ long long gw_link_count(const struct gw *g, const char *peer, const char *key)
 		return -1;
 	snprintf(pat, sizeof(pat), ": link %s: ", peer);
 	while (fgets(line, sizeof(line), f)) {
-		fputs(line, stderr);	/* the gateway's log, for failures */
 		if (!strstr(line, pat) || !(p = strstr(line, key)))
 			continue;
 		v = strtoll(p + strlen(key), NULL, 10);
+	}
+	if (v < 0) {	/* show the gateway's log */
+		rewind(f);
+		while (fgets(line, sizeof(line), f))
+			fprintf(stderr, "%s: %s", g->log, line);
 	}
 	fclose(f);
 	return v;
@@ -134,14 +139,34 @@ int gw_ring_consumers(int host)
 	return n;
 }
 
-bool gw_wait_consumers(int host, int n)
+static bool wait_consumers(int host, int n, bool exact)
 {
 	for (int ms = 0; ms < GW_WAIT_MS; ms += 10) {
-		if (gw_ring_consumers(host) >= n)
+		int c = gw_ring_consumers(host);
+
+		if (exact ? c == n : c >= n)
 			return true;
 		nanosleep(&(struct timespec){ .tv_nsec = 10000000 }, NULL);
 	}
 	return false;
+}
+
+bool gw_wait_consumers(int host, int n)
+{
+	return wait_consumers(host, n, false);
+}
+
+bool gw_wait_consumers_eq(int host, int n)
+{
+	return wait_consumers(host, n, true);
+}
+
+int64_t gw_ring_frames(int host)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s", gw_domain(host));
+	return br_ring_frames(name, GW_TYPE);
 }
 
 void gw_cleanup(void)

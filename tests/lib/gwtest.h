@@ -47,6 +47,10 @@ struct myc_bus *gw_app_bus(int host, uint32_t policy);
 int gw_ring_consumers(int host);
 /* Wait until that is >= @n; false after GW_WAIT_MS. */
 bool gw_wait_consumers(int host, int n);
+/* Wait until it is exactly @n. */
+bool gw_wait_consumers_eq(int host, int n);
+/* Frames written to ring <dom>.GW_TYPE of @host so far (-1: absent). */
+int64_t gw_ring_frames(int host);
 /* Remove the topology file and logs. */
 void gw_cleanup(void);
 
