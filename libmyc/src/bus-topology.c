@@ -273,7 +273,11 @@ static int topo_bus_new(const struct myc_topo *topo, const struct topo_node *nod
 	bus = myc_bus_new(&bo);
 	if (!bus) {
 		r = -errno;
-		errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
+		if (r == -EINVAL && bo.ring_domain)
+			errf(err, errlen, "%s: ring domain \"%s\": expected 1-57 of A-Z a-z 0-9 . _ -, not starting with '.'",
+			     topo->file, bo.ring_domain);
+		else
+			errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
 		return r;
 	}
 	/* Before any bridge exists (bridges appear with publishers). */
