@@ -6,8 +6,8 @@
 # that runs services, two gateway nodes on one host, no gateway on another
 # host, a bad ring domain and a port in use each exit 1 with one clear
 # line; a running pair of gateways (loopback: hosts 127.0.0.1 and
-# 127.0.0.2) stops cleanly on SIGTERM and on SIGINT (exit 0, "stopping",
-# the dialled link's counters printed) and leaves no ring behind.  One PASS/FAIL
+# 127.0.0.2) stops cleanly on SIGTERM and on SIGINT (exit 0, "stopping")
+# and leaves no ring behind.  (Link counters at exit: gateway-*.c tests.)  One PASS/FAIL
 # line per check.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -124,7 +124,6 @@ stop_with() { # SIGNAL: start both, stop both with it, check logs
 	[ "$ra" -eq 0 ] && [ "$rb" -eq 0 ] &&
 	grep -q "node gw-a stopping ($sig)" "$tmp/a.log" &&
 	grep -q "node gw-b stopping ($sig)" "$tmp/b.log" &&
-	grep -q "gw-a: link gw-b: tx_frames 0 rx_frames 0 " "$tmp/a.log" &&
 	! ls /dev/shm 2>/dev/null | grep -q "myc\.$dom"
 }
 check stop-sigterm stop_with SIGTERM
