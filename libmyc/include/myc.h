@@ -165,6 +165,15 @@ struct myc_bus_opts {
 	 */
 	const char *ring_domain;
 	uint32_t ring_flags;	/* MYC_BUS_RING_*, default 0 */
+	/*
+	 * MYC_SCHEMA_DIGEST_LEN bytes (myc_schema_digest()), copied: sent in
+	 * the net bridge's HELLO, where a peer with another digest is
+	 * refused (both sides: -MYC_E_DIGEST, myc_bus_net_error()), and
+	 * stored in the rings this bus creates / required of the rings it
+	 * opens (another digest: the claim or myc_sub_new fails with
+	 * MYC_E_DIGEST).  NULL (default): all zero, rings not checked.
+	 */
+	const uint8_t *schema_digest;
 };
 
 /* myc_bus_opts.ring_flags */
@@ -434,6 +443,15 @@ MYC_API int myc_bus_net_peer_wants(struct myc_bus *bus, const char *peer,
 /* Drop the connection to @peer now (it reconnects; lossless frames are
  * replayed): 0, -ENOENT, -ENOTCONN. */
 MYC_API int myc_bus_net_reset(struct myc_bus *bus, const char *peer);
+/*
+ * The last handshake failure of the bus's net: 0 (none), or the error
+ * (-MYC_E_DIGEST, -MYC_E_VERSION, -MYC_E_REJECTED, ...) with its reason
+ * in @buf: "we refused peer 'a': schema digest mismatch: node 'b' has
+ * 1f2e..., node 'a' has 9c0d..." on the side that refused the HELLO,
+ * "rejected by peer: schema digest mismatch: ..." on the other.  -ENOENT when
+ * the bus never listened nor connected, -EINVAL for bad arguments.
+ */
+MYC_API int myc_bus_net_error(struct myc_bus *bus, char *buf, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Message schemas (docs/schema.md)                                          */

@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -82,6 +83,9 @@ struct bus_net {
 	_Atomic int stop;
 	bool thread_on;
 	pthread_t thread;
+	/* Last handshake failure (on_event, under lock): myc_bus_net_error. */
+	int hs_err;
+	char hs_text[320];
 };
 
 /* Marks a publisher that holds owner->lock between claim and commit. */
@@ -226,6 +230,29 @@ static bool deliver_topic(struct bus_net *bn, struct net_topic *nt)
 		free(rf);
 	}
 	return nt->npend >= cap;
+}
+
+/* Handshake failures are kept for myc_bus_net_error() (the library never
+ * prints).  Runs inside myc_net_poll, under bn->lock. */
+static void on_event(struct myc_net *net, struct myc_link *link,
+		     const struct myc_net_event *ev, void *ctx)
+{
+	struct bus_net *bn = ctx;
+
+	(void)net; (void)link;
+	if (ev->kind == MYC_NET_EV_REJECTED) {
+		bn->hs_err = ev->err;
+		/* The text says "rejected by peer: <its reason>". */
+		if (ev->peer[0])
+			snprintf(bn->hs_text, sizeof(bn->hs_text), "peer '%s': %s",
+				 ev->peer, ev->text);
+		else
+			snprintf(bn->hs_text, sizeof(bn->hs_text), "%s", ev->text);
+	} else if (ev->kind == MYC_NET_EV_REFUSED) {
+		bn->hs_err = ev->err;
+		snprintf(bn->hs_text, sizeof(bn->hs_text), "we refused peer '%s': %s",
+			 ev->peer, ev->text);
+	}
 }
 
 /*
@@ -473,6 +500,8 @@ static int bus_net_get(struct myc_bus *bus, struct bus_net **out)
 	pthread_mutex_init(&bn->lock, NULL);
 	bn->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	no.node = bus->name;
+	no.digest = bus->has_digest ? bus->digest : NULL;
+	no.on_event = on_event;
 	no.on_frame = on_frame;
 	no.ctx = bn;
 	bn->net = bn->kick_fd >= 0 ? myc_net_new(&no) : NULL;
@@ -601,6 +630,22 @@ int myc_bus_net_reset(struct myc_bus *bus, const char *peer)
 	pthread_mutex_unlock(&bn->lock);
 	kick(bn);
 	return r;
+}
+
+int myc_bus_net_error(struct myc_bus *bus, char *buf, size_t len)
+{
+	struct bus_net *bn;
+	int err;
+
+	if (!bus || !buf || !len)
+		return -EINVAL;
+	bn = net_lock(bus);
+	if (!bn)
+		return -ENOENT;
+	err = bn->hs_err;
+	snprintf(buf, len, "%s", err ? bn->hs_text : "");
+	pthread_mutex_unlock(&bn->lock);
+	return err;
 }
 
 void bus_net_stop(struct myc_bus *bus)

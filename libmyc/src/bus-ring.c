@@ -340,6 +340,9 @@ static struct ring_topic *topic_ring(struct bus_ring *br, struct myc_topic *t,
 		.capacity = pow2_at_least(((uint64_t)t->depth > 2 ? t->depth : 2) *
 					  (span + 64)),
 		.max_frame = MYC_FRAME_HDR_SIZE + t->max_size,
+		/* Stored at create, checked at open: a ring of another
+		 * schema is refused with MYC_E_DIGEST. */
+		.digest = t->bus->has_digest ? t->bus->digest : NULL,
 	};
 	rt->br.ops = &ring_bridge_ops;
 	rt->br.ctx = rt;

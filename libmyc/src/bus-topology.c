@@ -265,6 +265,9 @@ static int topo_bus_new(const struct myc_topo *topo, const struct topo_node *nod
 	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, schema) + sizeof(schema))
 		schema = opts->schema;
 	bo.name = node->name;
+	/* A bus that knows its schema says so to its peers and rings. */
+	if (schema)
+		bo.schema_digest = myc_schema_digest(schema);
 	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, ring_flags) +
 				sizeof(opts->ring_flags)) {
 		bo.ring_domain = opts->ring_domain;

@@ -108,6 +108,10 @@ struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts)
 		return NULL;
 	}
 	bus->next_pub_id = 1;
+	if (OPT(opts, schema_digest, NULL)) {
+		memcpy(bus->digest, opts->schema_digest, sizeof(bus->digest));
+		bus->has_digest = true;
+	}
 	err = bus_ring_new(bus, opts);
 	if (err) {
 		pthread_mutex_destroy(&bus->lock);

@@ -301,6 +301,9 @@ struct myc_bus {
 	struct myc_bridges *retired_bridges;
 	/* Net bridge (bus-net.c), NULL until myc_bus_net_listen/connect. */
 	struct bus_net *_Atomic net;
+	/* myc_bus_opts.schema_digest (net HELLO, rings), all zero if none. */
+	uint8_t digest[MYC_SCHEMA_DIGEST_LEN];
+	bool has_digest;
 	/* A gateway (myc_gateway_new): inbound frames of one bridge are
 	 * forwarded to the topic's other bridges.  Set before any bridge. */
 	bool gateway;
