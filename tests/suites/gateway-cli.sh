@@ -7,7 +7,8 @@
 # host, a bad ring domain and a port in use each exit 1 with one clear
 # line; a running pair of gateways (loopback: hosts 127.0.0.1 and
 # 127.0.0.2) stops cleanly on SIGTERM and on SIGINT (exit 0, "stopping")
-# and leaves no ring behind.  (Link counters at exit: gateway-*.c tests.)  One PASS/FAIL
+# and leaves no ring behind; gateways of different schemas (--schema)
+# refuse each other and both log why.  (Link counters: gateway-*.c.)  One PASS/FAIL
 # line per check.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -100,6 +101,8 @@ check two-gateways-other-host expect 1 "host 10.0.0.1 has two gateway nodes" \
 	"$myc" gateway --domain "$dom" "$tmp/twin.toml" gw-b
 check no-remote-gateway expect 1 "gateway \"gw\": no gateway node \(services = \[\]\) on a host other than localhost" \
 	"$myc" gateway --domain "$dom" "$tmp/alone.toml" gw
+check missing-schema expect 1 "^myc gateway: $tmp/none.yaml: No such file" \
+	"$myc" gateway --domain "$dom" --schema "$tmp/none.yaml" "$tmp/gw.toml" gw-a
 check bad-domain expect 1 "ring domain \"\.x\": expected 1-57 of" \
 	"$myc" gateway --domain .x "$tmp/gw.toml" gw-a
 
@@ -128,3 +131,25 @@ stop_with() { # SIGNAL: start both, stop both with it, check logs
 }
 check stop-sigterm stop_with SIGTERM
 check stop-sigint stop_with SIGINT
+
+# Gateways of different schemas refuse each other, both saying why.
+schema_mismatch() {
+	local a b ra rb
+	"$myc" gateway --domain "${dom}a" --schema "$top/examples/schema/trading.yaml" \
+		"$tmp/gw.toml" gw-a 2>"$tmp/a.log" &
+	a=$!
+	"$myc" gateway --domain "${dom}b" "$tmp/gw.toml" gw-b 2>"$tmp/b.log" &
+	b=$!
+	for _ in $(seq 400); do
+		grep -q "handshake" "$tmp/a.log" && grep -q "handshake" "$tmp/b.log" && break
+		sleep 0.05
+	done
+	kill "$a" "$b"
+	wait "$a"; ra=$?
+	wait "$b"; rb=$?
+	cat "$tmp/a.log" "$tmp/b.log"
+	[ "$ra" -eq 0 ] && [ "$rb" -eq 0 ] &&
+	grep -q "gw-a: handshake: rejected by peer: schema digest mismatch: node 'gw-b' has 0000000000000000" "$tmp/a.log" &&
+	grep -q "gw-b: handshake: we refused peer 'gw-a': schema digest mismatch" "$tmp/b.log"
+}
+check schema-mismatch schema_mismatch

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * myc gateway --domain DOM [--poll-ms N] FILE NODE
+ * myc gateway --domain DOM [--poll-ms N] [--schema SCHEMA.yaml] FILE NODE
  *
  * Run gateway node NODE of topology FILE (a node with services = [], one
  * per host): relay this host's rings of domain DOM to the gateways of the
@@ -54,18 +54,21 @@ static int gateway(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "domain", required_argument, NULL, 'd' },
 		{ "poll-ms", required_argument, NULL, 'p' },
+		{ "schema", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct myc_bus_topo_opts o = { .sz = sizeof(o) };
 	unsigned long poll_ms = POLL_MS_DEFAULT;
 	struct timespec period;
+	struct myc_schema *schema = NULL;
+	const char *schema_path = NULL;
 	struct myc_bus *bus;
-	char err[512], *end;
+	char err[512], *end, hs[320], hs_last[320] = "";
 	sigset_t sigs;
 	int c, sig, r;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:p:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:p:s:", lo, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			o.ring_domain = optarg;
@@ -78,6 +81,9 @@ static int gateway(int argc, char **argv)
 					optarg, POLL_MS_MAX);
 				return MYC_EXIT_USAGE;
 			}
+			break;
+		case 's':
+			schema_path = optarg;
 			break;
 		default:
 			return myc_usage("gateway");
@@ -101,7 +107,18 @@ static int gateway(int argc, char **argv)
 	/* A peer gone mid-write must not kill the gateway. */
 	signal(SIGPIPE, SIG_IGN);
 
+	if (schema_path) {
+		/* Its digest goes in HELLO and the rings (peers and processes
+		 * of another schema are refused). */
+		schema = myc_schema_load(schema_path, err, sizeof(err));
+		if (!schema) {
+			fprintf(stderr, "myc gateway: %s\n", err);
+			return MYC_EXIT_FAIL;
+		}
+		o.schema = schema;
+	}
 	bus = myc_gateway_new(argv[optind], argv[optind + 1], &o, err, sizeof(err));
+	myc_schema_free(schema);
 	if (!bus) {
 		fprintf(stderr, "myc gateway: %s\n", err);
 		return MYC_EXIT_FAIL;
@@ -114,6 +131,11 @@ static int gateway(int argc, char **argv)
 		r = myc_gateway_poll(bus);
 		if (r < 0)
 			fprintf(stderr, "myc gateway: %s\n", myc_strerror(r));
+		/* A refused handshake is logged once per new reason. */
+		if (myc_bus_net_error(bus, hs, sizeof(hs)) < 0 && strcmp(hs, hs_last)) {
+			fprintf(stderr, "myc gateway: %s: handshake: %s\n", myc_bus_name(bus), hs);
+			memcpy(hs_last, hs, sizeof(hs_last));
+		}
 		sig = sigtimedwait(&sigs, NULL, &period);
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
@@ -127,9 +149,11 @@ static int gateway(int argc, char **argv)
 
 MYC_COMMAND(gateway, .name = "gateway",
 	    .summary = "relay this host's rings to the other hosts' gateways (TCP)",
-	    .usage = "--domain DOM [--poll-ms N] FILE NODE\n"
+	    .usage = "--domain DOM [--poll-ms N] [--schema SCHEMA.yaml] FILE NODE\n"
 		     "  NODE: this host's gateway node in topology FILE (services = []).\n"
 		     "  --domain DOM   ring domain of this host's processes (required)\n"
 		     "  --poll-ms N    interest check period, default 20\n"
+		     "  --schema F     message schema: topics resolved by name, and its\n"
+		     "                 digest sent to peers and stored in rings\n"
 		     "  Runs until SIGINT/SIGTERM, then exits 0.",
 	    .run = gateway);
