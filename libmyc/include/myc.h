@@ -674,13 +674,19 @@ struct myc_route {
 	const char *host;	/* destination host */
 	const char *path;	/* UNIX: socket path; SHM: ring name prefix */
 	char reason[224];	/* one human sentence */
+	/* TCP across hosts that both have a gateway node: the two gateways
+	 * (the route is ring -> from_gateway -> TCP -> to_gateway -> ring;
+	 * port is to_gateway's), else NULL. */
+	const char *from_gateway;
+	const char *to_gateway;
 };
 
 /*
  * Resolve the route from service @from to service @to.  Rules: same node
  * -> in-process; same host -> shared-memory ring, or a Unix socket (or TCP)
  * when either node's endpoint.kind asks for it; other host -> TCP to the
- * destination's host and port.  Returns 0, -ENOENT (unknown service; the
+ * destination's host and port, or, when both hosts have a gateway node
+ * (services = []), through the two gateways.  Returns 0, -ENOENT (unknown service; the
  * reason names it) or -EINVAL (bad arguments).
  */
 MYC_API int myc_topo_route(const struct myc_topo *topo, const char *from,

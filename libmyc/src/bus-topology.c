@@ -223,6 +223,8 @@ static int bus_link_nodes(struct myc_bus *bus, const struct myc_topo *topo,
 			return r;
 		if (rt.transport != MYC_TRANSPORT_UNIX && rt.transport != MYC_TRANSPORT_TCP)
 			continue;	/* in-process, or rings (ring_domain) */
+		if (rt.to_gateway)
+			continue;	/* the hosts' gateways carry it: rings */
 		l = pair_listener(self, o);
 		if (l == self) {
 			if (listening[rt.transport])

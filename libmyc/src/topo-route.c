@@ -32,6 +32,14 @@ bool topo_same_host(const char *a, const char *b)
 	return !strcmp(a, b) || (is_loopback(a) && is_loopback(b));
 }
 
+const struct topo_node *topo_gateway_of(const struct myc_topo *t, const char *host)
+{
+	for (size_t i = 0; i < t->nnodes; i++)
+		if (!t->nodes[i].nservices && topo_same_host(t->nodes[i].host, host))
+			return &t->nodes[i];
+	return NULL;
+}
+
 const char *myc_transport_name(uint32_t transport)
 {
 	switch (transport) {
@@ -84,11 +92,26 @@ int myc_topo_route(const struct myc_topo *t, const char *from, const char *to,
 		snprintf(r.reason, sizeof(r.reason),
 			 "same node \"%s\": in-process bus, zero-copy", a->name);
 	} else if (!topo_same_host(a->host, b->host)) {
+		const struct topo_node *ga = topo_gateway_of(t, a->host);
+		const struct topo_node *gb = topo_gateway_of(t, b->host);
+
 		r.transport = MYC_TRANSPORT_TCP;
-		r.port = (uint32_t)b->tcp_port;
-		snprintf(r.reason, sizeof(r.reason),
-			 "other host: \"%s\" is on %s, \"%s\" on %s: TCP to %s:%d",
-			 a->name, a->host, b->name, b->host, b->host, b->tcp_port);
+		if (ga && gb) {
+			/* Both hosts have a gateway: rings to it, one TCP
+			 * connection between the gateways. */
+			r.port = (uint32_t)gb->tcp_port;
+			r.from_gateway = ga->name;
+			r.to_gateway = gb->name;
+			snprintf(r.reason, sizeof(r.reason),
+				 "other host: \"%s\" is on %s, \"%s\" on %s: ring to gateway \"%s\", TCP to gateway \"%s\" at %s:%d, ring",
+				 a->name, a->host, b->name, b->host, ga->name, gb->name,
+				 gb->host, gb->tcp_port);
+		} else {
+			r.port = (uint32_t)b->tcp_port;
+			snprintf(r.reason, sizeof(r.reason),
+				 "other host: \"%s\" is on %s, \"%s\" on %s: TCP to %s:%d",
+				 a->name, a->host, b->name, b->host, b->host, b->tcp_port);
+		}
 	} else {
 		/* same host: the more isolated endpoint kind wins */
 		w = b->kind >= a->kind ? b : a;

@@ -18,16 +18,22 @@
 #include "test-file.h"
 
 static char topo_path[128];
-static char logs[2][128];
+static char logs[3][128];
 static pid_t owner;		/* the test process: names use its pid */
-static struct gw *live[2];	/* gateways to stop if the test fails */
+static struct gw *live[3];	/* gateways to stop if the test fails */
+
+const char *gw_topology_file(const char *text)
+{
+	owner = getpid();
+	snprintf(topo_path, sizeof(topo_path), "/tmp/myc-gw-%d.toml", (int)owner);
+	test_write_file(topo_path, text);
+	return topo_path;
+}
 
 const char *gw_topology(uint32_t policy)
 {
 	char text[1024];
 
-	owner = getpid();
-	snprintf(topo_path, sizeof(topo_path), "/tmp/myc-gw-%d.toml", (int)owner);
 	snprintf(text, sizeof(text),
 		 "[[nodes]]\nname = \"gw-a\"\nservices = []\nhost = \"10.77.12.1\"\nport = %d\n\n"
 		 "[[nodes]]\nname = \"gw-b\"\nservices = []\nhost = \"10.77.12.2\"\nport = %d\n\n"
@@ -36,13 +42,12 @@ const char *gw_topology(uint32_t policy)
 		 "[topics.ticks]\ntype = %d\npolicy = \"%s\"\nring_size = %u\nmax_size = 64\n",
 		 GW_PORT, GW_PORT, GW_PORT + 1, GW_PORT + 1, GW_TYPE,
 		 policy == MYC_LOSSLESS ? "lossless" : "lossy", GW_DEPTH);
-	test_write_file(topo_path, text);
-	return topo_path;
+	return gw_topology_file(text);
 }
 
 const char *gw_domain(int host)
 {
-	static char d[2][32];
+	static char d[3][32];
 
 	snprintf(d[host - 1], sizeof(d[0]), "gw%d%c", (int)owner, 'a' + host - 1);
 	return d[host - 1];
@@ -173,7 +178,7 @@ void gw_cleanup(void)
 {
 	if (getpid() != owner)
 		return;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (live[i] && live[i]->pid > 0) {
 			kill(live[i]->pid, SIGKILL);
 			waitpid(live[i]->pid, NULL, 0);
@@ -181,7 +186,7 @@ void gw_cleanup(void)
 		}
 	if (topo_path[0])
 		unlink(topo_path);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (logs[i][0])
 			unlink(logs[i]);
 }

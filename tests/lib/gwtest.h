@@ -31,10 +31,12 @@ struct gw {
  * an app node on each, topic GW_TYPE with @policy) to a temporary file;
  * its path (static).  Removed by gw_cleanup(). */
 const char *gw_topology(uint32_t policy);
-/* "gw<pid>a" / "gw<pid>b": the ring domain of host 1 / 2. */
+/* The same with the topology @text (the test's own). */
+const char *gw_topology_file(const char *text);
+/* "gw<pid>a" / "gw<pid>b" / "gw<pid>c": the ring domain of host 1 / 2 / 3. */
 const char *gw_domain(int host);
 /* Start `myc gateway --domain gw_domain(host) FILE NODE` in netns @host
- * (1 or 2), stderr to g->log. */
+ * (1..3), stderr to g->log. */
 void gw_start(struct gw *g, int host, const char *file, const char *node);
 /* SIGTERM it; its exit status (0: clean shutdown). */
 int gw_stop(struct gw *g);
