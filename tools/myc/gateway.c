@@ -65,7 +65,7 @@ static int gateway(int argc, char **argv)
 	struct myc_bus *bus;
 	char err[512], *end, hs[320], hs_last[320] = "";
 	sigset_t sigs;
-	int c, sig, r;
+	int c, sig, r, last_err = 0;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:p:s:", lo, NULL)) != -1) {
@@ -128,9 +128,13 @@ static int gateway(int argc, char **argv)
 	period.tv_sec = (time_t)(poll_ms / 1000);
 	period.tv_nsec = (long)(poll_ms % 1000) * 1000000L;
 	for (;;) {
+		/* A poll error (e.g. a ring of another schema) is logged
+		 * when it changes, not every period. */
 		r = myc_gateway_poll(bus);
-		if (r < 0)
-			fprintf(stderr, "myc gateway: %s\n", myc_strerror(r));
+		if (r < 0 && r != last_err)
+			fprintf(stderr, "myc gateway: %s: interest: %s\n", myc_bus_name(bus),
+				myc_strerror(r));
+		last_err = r < 0 ? r : 0;
 		/* A refused handshake is logged once per new reason. */
 		if (myc_bus_net_error(bus, hs, sizeof(hs)) < 0 && strcmp(hs, hs_last)) {
 			fprintf(stderr, "myc gateway: %s: handshake: %s\n", myc_bus_name(bus), hs);
