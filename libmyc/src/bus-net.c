@@ -28,8 +28,9 @@
  * copied out inside myc_net_poll and injected after the lock is dropped,
  * so a slow local subscriber of a lossless topic stalls only this thread
  * (the socket is not read meanwhile: TCP back-pressure reaches the
- * sender).  bus_inject fans out locally only, so a frame is never sent
- * back where it came from.
+ * sender).  bus_inject fans out locally (and, on a gateway, to the ring
+ * bridge), never back to the net, so a frame is never sent back where it
+ * came from.
  */
 #include <errno.h>
 #include <poll.h>

@@ -105,8 +105,10 @@ struct bus_ring;
  *           outside: lossless back-pressure happens here, never at commit)
  *   commit: local fan-out, then ops->commit per bridge with the finished
  *           frame (header + payload, a valid wire frame)
- *   inbound: the bridge owns an inject publisher (bus_inject_new) and
- *           hands frames to bus_inject(): local fan-out only, header kept.
+ *   inbound: the bridge owns an inject publisher (myc_pub_new, origin =
+ *           the bridge) and hands frames to bus_inject(): local fan-out,
+ *           header kept; on a gateway bus also the topic's other bridges
+ *           (never the origin: bus-gateway.c).
  *
  * Per-publisher bridge state lives in pub->bpriv[bridge->idx]; the bridge
  * allocates it lazily in ->claim and frees it in ->pub_free.
