@@ -63,6 +63,17 @@ static const struct topo_node *node_of(const struct myc_topo *t,
 	return NULL;
 }
 
+/* Terminate the reason of a caller's route of @sz bytes (which may end
+ * inside the reason, or hold fields after it). */
+static void reason_end(struct myc_route *route, size_t sz)
+{
+	size_t n = sz - offsetof(struct myc_route, reason);
+
+	if (n > sizeof(route->reason))
+		n = sizeof(route->reason);
+	route->reason[n - 1] = 0;
+}
+
 int myc_topo_route(const struct myc_topo *t, const char *from, const char *to,
 		   struct myc_route *route)
 {
@@ -81,7 +92,7 @@ int myc_topo_route(const struct myc_topo *t, const char *from, const char *to,
 			 t->file);
 		r.sz = sz;
 		memcpy(route, &r, sz);
-		route->reason[sz - offsetof(struct myc_route, reason) - 1] = 0;
+		reason_end(route, sz);
 		return -ENOENT;
 	}
 	r.from_node = a->name;
@@ -141,7 +152,7 @@ int myc_topo_route(const struct myc_topo *t, const char *from, const char *to,
 	}
 	r.sz = sz;
 	memcpy(route, &r, sz);
-	route->reason[sz - offsetof(struct myc_route, reason) - 1] = 0;
+	reason_end(route, sz);
 	return 0;
 }
 
