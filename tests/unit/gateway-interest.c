@@ -11,6 +11,7 @@
  * consumer again), and N more values leave no frame on the ring.  At the
  * end the gateways' link counters say exactly M data frames crossed the
  * wire, none unwanted.  Skips (77) without root or ip(8).
+ * Sanitizers: tsan
  * Timeout: 180
  */
 #include <stdio.h>

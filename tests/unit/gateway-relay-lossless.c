@@ -9,6 +9,7 @@
  * loss, no duplicate), the gateways' links counted exactly N frames each
  * way, both gateways exit 0 on SIGTERM, and no ring is left.  Skips (77)
  * without root or ip(8).
+ * Sanitizers: tsan
  * Timeout: 180
  */
 #include <stdio.h>
