@@ -165,6 +165,15 @@ struct myc_bus_opts {
 	 */
 	const char *ring_domain;
 	uint32_t ring_flags;	/* MYC_BUS_RING_*, default 0 */
+	/*
+	 * MYC_SCHEMA_DIGEST_LEN bytes (myc_schema_digest()), copied: sent in
+	 * the net bridge's HELLO, where a peer with another digest is
+	 * refused (both sides: -MYC_E_DIGEST, myc_bus_net_error()), and
+	 * stored in the rings this bus creates / required of the rings it
+	 * opens (another digest: the claim or myc_sub_new fails with
+	 * MYC_E_DIGEST).  NULL (default): all zero, rings not checked.
+	 */
+	const uint8_t *schema_digest;
 };
 
 /* myc_bus_opts.ring_flags */
@@ -380,6 +389,31 @@ struct myc_bus_topo_opts {
 MYC_API struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 					      const struct myc_bus_topo_opts *opts,
 					      char *err, size_t errlen);
+/*
+ * A gateway (docs/operations.md, "Gateways"): the bus of node @node of the
+ * topology at @path, a node with no services (one per host).  It bridges
+ * the host's rings (opts->ring_domain, required, and ring_flags) to the
+ * gateway nodes of the other hosts over TCP: one connection per pair of
+ * hosts, the node whose name sorts last listens on its port.  Frames
+ * received on one side go out on the other (never back, never from one
+ * peer to another).  Call myc_gateway_poll() every few tens of ms.
+ *
+ * NULL, errno and one line in @err: the loader's errors as for
+ * myc_bus_from_topology, "FILE: no node "x"" (ENOENT), a node with
+ * services or two gateway nodes on one host (EINVAL), no gateway on
+ * another host (ENOENT), or "FILE: gateway "x": listen on / connect to
+ * ADDR (...): ERROR".
+ */
+MYC_API struct myc_bus *myc_gateway_new(const char *path, const char *node,
+					const struct myc_bus_topo_opts *opts,
+					char *err, size_t errlen);
+/*
+ * Follow interest: subscribe on the net to the types processes of this
+ * host consume from its rings (unsubscribe when they stop), and start
+ * consuming the rings of the types a peer wants.  Returns the number of
+ * changes made, or -EINVAL (not a gateway) or another -errno.
+ */
+MYC_API int myc_gateway_poll(struct myc_bus *bus);
 /* The bus's name (node name when made from a topology). */
 MYC_API const char *myc_bus_name(const struct myc_bus *bus);
 /* The service the bus was made for, or NULL (myc_bus_new). */
@@ -409,6 +443,15 @@ MYC_API int myc_bus_net_peer_wants(struct myc_bus *bus, const char *peer,
 /* Drop the connection to @peer now (it reconnects; lossless frames are
  * replayed): 0, -ENOENT, -ENOTCONN. */
 MYC_API int myc_bus_net_reset(struct myc_bus *bus, const char *peer);
+/*
+ * The last handshake failure of the bus's net: 0 (none), or the error
+ * (-MYC_E_DIGEST, -MYC_E_VERSION, -MYC_E_REJECTED, ...) with its reason
+ * in @buf: "we refused peer 'a': schema digest mismatch: node 'b' has
+ * 1f2e..., node 'a' has 9c0d..." on the side that refused the HELLO,
+ * "rejected by peer: schema digest mismatch: ..." on the other.  -ENOENT when
+ * the bus never listened nor connected, -EINVAL for bad arguments.
+ */
+MYC_API int myc_bus_net_error(struct myc_bus *bus, char *buf, size_t len);
 
 /* ------------------------------------------------------------------------ */
 /* Message schemas (docs/schema.md)                                          */
@@ -631,13 +674,19 @@ struct myc_route {
 	const char *host;	/* destination host */
 	const char *path;	/* UNIX: socket path; SHM: ring name prefix */
 	char reason[224];	/* one human sentence */
+	/* TCP across hosts that both have a gateway node: the two gateways
+	 * (the route is ring -> from_gateway -> TCP -> to_gateway -> ring;
+	 * port is to_gateway's), else NULL. */
+	const char *from_gateway;
+	const char *to_gateway;
 };
 
 /*
  * Resolve the route from service @from to service @to.  Rules: same node
  * -> in-process; same host -> shared-memory ring, or a Unix socket (or TCP)
  * when either node's endpoint.kind asks for it; other host -> TCP to the
- * destination's host and port.  Returns 0, -ENOENT (unknown service; the
+ * destination's host and port, or, when both hosts have a gateway node
+ * (services = []), through the two gateways.  Returns 0, -ENOENT (unknown service; the
  * reason names it) or -EINVAL (bad arguments).
  */
 MYC_API int myc_topo_route(const struct myc_topo *topo, const char *from,

@@ -53,11 +53,15 @@ int bridges_claim(struct myc_pub *pub, struct myc_topic *t, uint32_t size)
 	int r;
 
 	for (i = 0; i < a->n; i++) {
+		if (a->b[i] == pub->origin)
+			continue;	/* a gateway never echoes a frame back */
 		r = a->b[i]->ops->claim(a->b[i], &pub->bpriv[a->b[i]->idx],
 					MYC_FRAME_HDR_SIZE + size, pub->timeout_ms);
 		if (r) {
 			while (i--)
-				a->b[i]->ops->abort(a->b[i], &pub->bpriv[a->b[i]->idx]);
+				if (a->b[i] != pub->origin)
+					a->b[i]->ops->abort(a->b[i],
+							    &pub->bpriv[a->b[i]->idx]);
 			return r;
 		}
 	}
@@ -70,7 +74,8 @@ void bridges_commit(struct myc_pub *pub, const struct myc_frame_hdr *f)
 	struct myc_bridges *a = pub->bsnap;
 
 	for (uint32_t i = 0; i < a->n; i++)
-		a->b[i]->ops->commit(a->b[i], &pub->bpriv[a->b[i]->idx], f);
+		if (a->b[i] != pub->origin)
+			a->b[i]->ops->commit(a->b[i], &pub->bpriv[a->b[i]->idx], f);
 	pub->bsnap = NULL;
 }
 
@@ -79,7 +84,8 @@ void bridges_abort(struct myc_pub *pub)
 	struct myc_bridges *a = pub->bsnap;
 
 	for (uint32_t i = 0; i < a->n; i++)
-		a->b[i]->ops->abort(a->b[i], &pub->bpriv[a->b[i]->idx]);
+		if (a->b[i] != pub->origin)
+			a->b[i]->ops->abort(a->b[i], &pub->bpriv[a->b[i]->idx]);
 	pub->bsnap = NULL;
 }
 

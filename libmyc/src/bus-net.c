@@ -28,12 +28,14 @@
  * copied out inside myc_net_poll and injected after the lock is dropped,
  * so a slow local subscriber of a lossless topic stalls only this thread
  * (the socket is not read meanwhile: TCP back-pressure reaches the
- * sender).  bus_inject fans out locally only, so a frame is never sent
- * back where it came from.
+ * sender).  bus_inject fans out locally (and, on a gateway, to the ring
+ * bridge), never back to the net, so a frame is never sent back where it
+ * came from.
  */
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -82,6 +84,9 @@ struct bus_net {
 	_Atomic int stop;
 	bool thread_on;
 	pthread_t thread;
+	/* Last handshake failure (on_event, under lock): myc_bus_net_error. */
+	int hs_err;
+	char hs_text[320];
 };
 
 /* Marks a publisher that holds owner->lock between claim and commit. */
@@ -228,6 +233,29 @@ static bool deliver_topic(struct bus_net *bn, struct net_topic *nt)
 	return nt->npend >= cap;
 }
 
+/* Handshake failures are kept for myc_bus_net_error() (the library never
+ * prints).  Runs inside myc_net_poll, under bn->lock. */
+static void on_event(struct myc_net *net, struct myc_link *link,
+		     const struct myc_net_event *ev, void *ctx)
+{
+	struct bus_net *bn = ctx;
+
+	(void)net; (void)link;
+	if (ev->kind == MYC_NET_EV_REJECTED) {
+		bn->hs_err = ev->err;
+		/* The text says "rejected by peer: <its reason>". */
+		if (ev->peer[0])
+			snprintf(bn->hs_text, sizeof(bn->hs_text), "peer '%s': %s",
+				 ev->peer, ev->text);
+		else
+			snprintf(bn->hs_text, sizeof(bn->hs_text), "%s", ev->text);
+	} else if (ev->kind == MYC_NET_EV_REFUSED) {
+		bn->hs_err = ev->err;
+		snprintf(bn->hs_text, sizeof(bn->hs_text), "we refused peer '%s': %s",
+			 ev->peer, ev->text);
+	}
+}
+
 /*
  * The loop.  Frames for a topic whose local subscribers are full (lossless)
  * wait in the topic's pending list while the other topics and links go on;
@@ -328,9 +356,12 @@ int bus_net_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub)
 	if (!inj)
 		return -errno;
 	pthread_mutex_lock(&bn->lock);
-	if (!nt->subscribed) {
+	if (!nt->subscribed && !nt->inject) {
+		inj->origin = &nt->br;
 		nt->inject = inj;
 		inj = NULL;
+	}
+	if (!nt->subscribed) {
 		err = myc_net_subscribe(bn->net, t->type, t->policy);
 		if (!err)
 			nt->subscribed = true;
@@ -339,6 +370,68 @@ int bus_net_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub)
 	kick(bn);	/* SUBSCRIBE goes out now */
 	myc_pub_free(inj);
 	return err;
+}
+
+/* ---- gateway (bus-gateway.c) -------------------------------------------- */
+
+static struct net_topic *net_topic_find(struct bus_net *bn, struct myc_topic *t)
+{
+	struct net_topic *nt;
+
+	for (nt = bn->topics; nt; nt = nt->next)
+		if (nt->t == t)
+			return nt;
+	return NULL;
+}
+
+/* The inject publisher stays (a later subscribe reuses it); frames still
+ * arriving for the type are dropped in on_frame. */
+int bus_net_topic_unsubscribe(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	struct net_topic *nt;
+	int err = 0;
+
+	if (!bn)
+		return -ENOENT;
+	pthread_mutex_lock(&bn->lock);
+	nt = net_topic_find(bn, t);
+	if (nt && nt->subscribed) {
+		err = myc_net_unsubscribe(bn->net, t->type);
+		if (!err)
+			nt->subscribed = false;
+	}
+	pthread_mutex_unlock(&bn->lock);
+	kick(bn);	/* UNSUBSCRIBE goes out now */
+	return err;
+}
+
+bool bus_net_topic_subscribed(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	struct net_topic *nt;
+	bool on;
+
+	if (!bn)
+		return false;
+	pthread_mutex_lock(&bn->lock);
+	nt = net_topic_find(bn, t);
+	on = nt && nt->subscribed;
+	pthread_mutex_unlock(&bn->lock);
+	return on;
+}
+
+bool bus_net_peers_want(struct myc_bus *bus, uint16_t type)
+{
+	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+	bool want;
+
+	if (!bn)
+		return false;
+	pthread_mutex_lock(&bn->lock);
+	want = myc_net_wanted(bn->net, type);
+	pthread_mutex_unlock(&bn->lock);
+	return want;
 }
 
 /* Bridge the topics that exist already (those made before the net). */
@@ -408,6 +501,8 @@ static int bus_net_get(struct myc_bus *bus, struct bus_net **out)
 	pthread_mutex_init(&bn->lock, NULL);
 	bn->kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	no.node = bus->name;
+	no.digest = bus->has_digest ? bus->digest : NULL;
+	no.on_event = on_event;
 	no.on_frame = on_frame;
 	no.ctx = bn;
 	bn->net = bn->kick_fd >= 0 ? myc_net_new(&no) : NULL;
@@ -536,6 +631,22 @@ int myc_bus_net_reset(struct myc_bus *bus, const char *peer)
 	pthread_mutex_unlock(&bn->lock);
 	kick(bn);
 	return r;
+}
+
+int myc_bus_net_error(struct myc_bus *bus, char *buf, size_t len)
+{
+	struct bus_net *bn;
+	int err;
+
+	if (!bus || !buf || !len)
+		return -EINVAL;
+	bn = net_lock(bus);
+	if (!bn)
+		return -ENOENT;
+	err = bn->hs_err;
+	snprintf(buf, len, "%s", err ? bn->hs_text : "");
+	pthread_mutex_unlock(&bn->lock);
+	return err;
 }
 
 void bus_net_stop(struct myc_bus *bus)

@@ -48,6 +48,7 @@ struct ring_topic {
 	_Atomic uint8_t own[MYC_RING_MAX_PRODUCERS];
 	/* Inbound, set up under owner->rx_lock. */
 	_Atomic int has_rx;
+	_Atomic int rx_stop;		/* this topic's thread: stop (gateway) */
 	struct myc_ring *cons;
 	struct myc_pub *inject;
 	pthread_t thread;
@@ -183,6 +184,12 @@ static const struct myc_bridge_ops ring_bridge_ops = {
 
 /* ---- inbound ------------------------------------------------------------ */
 
+static bool rx_stopping(struct ring_topic *rt)
+{
+	return atomic_load_explicit(&rt->owner->stop, memory_order_acquire) ||
+	       atomic_load_explicit(&rt->rx_stop, memory_order_acquire);
+}
+
 /* Deliver one frame, waiting (lossless) while local subscribers are full.
  * False when the bus is being freed. */
 static bool rx_deliver(struct ring_topic *rt, const struct myc_frame_hdr *h,
@@ -194,7 +201,7 @@ static bool rx_deliver(struct ring_topic *rt, const struct myc_frame_hdr *h,
 		r = bus_inject(rt->inject, h, payload);
 		if (r != -ETIMEDOUT && r != -MYC_E_BACK_PRESSURED)
 			return true;
-		if (atomic_load_explicit(&rt->owner->stop, memory_order_acquire))
+		if (rx_stopping(rt))
 			return false;
 	}
 }
@@ -218,7 +225,7 @@ static void *rx_main(void *arg)
 		if (!copy)
 			return NULL;
 	}
-	while (!atomic_load_explicit(&rt->owner->stop, memory_order_acquire)) {
+	while (!rx_stopping(rt)) {
 		lost = myc_ring_lost(rt->cons);
 		if (lost != lost_seen) {
 			/* Frames lapped on the ring (found by the last peek,
@@ -270,6 +277,7 @@ static int rx_start(struct bus_ring *br, struct ring_topic *rt)
 		err = -errno;
 		goto out;
 	}
+	rt->inject->origin = &rt->br;
 	/* Announce our consumer before it exists: a publisher of this bus
 	 * that recounts after the join discounts it. */
 	atomic_store_explicit(&rt->has_rx, 1, memory_order_seq_cst);
@@ -332,6 +340,9 @@ static struct ring_topic *topic_ring(struct bus_ring *br, struct myc_topic *t,
 		.capacity = pow2_at_least(((uint64_t)t->depth > 2 ? t->depth : 2) *
 					  (span + 64)),
 		.max_frame = MYC_FRAME_HDR_SIZE + t->max_size,
+		/* Stored at create, checked at open: a ring of another
+		 * schema is refused with MYC_E_DIGEST. */
+		.digest = t->bus->has_digest ? t->bus->digest : NULL,
 	};
 	rt->br.ops = &ring_bridge_ops;
 	rt->br.ctx = rt;
@@ -359,6 +370,75 @@ int bus_ring_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub)
 	if (sub && !atomic_load_explicit(&rt->has_rx, memory_order_acquire))
 		err = rx_start(bus->ring, rt);
 	return err;
+}
+
+/* ---- gateway (bus-gateway.c) -------------------------------------------- */
+
+bool bus_ring_receiving(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct bus_ring *br = bus->ring;
+	struct ring_topic *rt;
+	bool on = false;
+
+	pthread_mutex_lock(&br->lock);
+	for (rt = br->topics; rt; rt = rt->next)
+		if (rt->t == t)
+			on = atomic_load_explicit(&rt->has_rx, memory_order_acquire);
+	pthread_mutex_unlock(&br->lock);
+	return on;
+}
+
+/* Stop consuming @t's ring (no peer wants it any more): this host's
+ * publishers stop writing it once they see the consumer gone. */
+void bus_ring_rx_stop(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct bus_ring *br = bus->ring;
+	struct ring_topic *rt;
+
+	pthread_mutex_lock(&br->lock);
+	for (rt = br->topics; rt; rt = rt->next)
+		if (rt->t == t)
+			break;
+	pthread_mutex_unlock(&br->lock);
+	if (!rt)
+		return;
+	pthread_mutex_lock(&br->rx_lock);
+	if (atomic_load_explicit(&rt->has_rx, memory_order_relaxed)) {
+		atomic_store_explicit(&rt->rx_stop, 1, memory_order_release);
+		pthread_join(rt->thread, NULL);
+		myc_ring_free(rt->cons);
+		rt->cons = NULL;
+		myc_pub_free(rt->inject);
+		rt->inject = NULL;
+		atomic_store_explicit(&rt->rx_stop, 0, memory_order_relaxed);
+		atomic_store_explicit(&rt->has_rx, 0, memory_order_seq_cst);
+	}
+	pthread_mutex_unlock(&br->rx_lock);
+}
+
+/*
+ * Consumers of @t's ring other than ours.  An inspecting handle (no role)
+ * is opened and closed each time: holding one would keep an unused ring
+ * alive, and a ring nobody opened yet has no consumer.
+ */
+int bus_ring_foreign_consumers(struct myc_bus *bus, struct myc_topic *t)
+{
+	struct myc_ring_info info = { .sz = sizeof(info) };
+	struct ring_topic *rt;
+	struct myc_ring *r;
+	int n;
+
+	rt = topic_ring(bus->ring, t, &n);
+	if (!rt)
+		return n;
+	r = myc_ring_open(rt->name, 0, &rt->ro);
+	if (!r)
+		return errno == ENOENT ? 0 : -errno;
+	n = myc_ring_info(r, &info) ? 0 : (int)info.consumers;
+	myc_ring_free(r);
+	if (n && atomic_load_explicit(&rt->has_rx, memory_order_acquire))
+		n--;
+	return n;
 }
 
 static bool domain_ok(const char *d)

@@ -223,6 +223,8 @@ static int bus_link_nodes(struct myc_bus *bus, const struct myc_topo *topo,
 			return r;
 		if (rt.transport != MYC_TRANSPORT_UNIX && rt.transport != MYC_TRANSPORT_TCP)
 			continue;	/* in-process, or rings (ring_domain) */
+		if (rt.to_gateway)
+			continue;	/* the hosts' gateways carry it: rings */
 		l = pair_listener(self, o);
 		if (l == self) {
 			if (listening[rt.transport])
@@ -247,13 +249,85 @@ static int bus_link_nodes(struct myc_bus *bus, const struct myc_topo *topo,
 	return 0;
 }
 
+/*
+ * Steps 2 and 3: the bus of @node, named after it, knowing every service
+ * of the file (self tag @service, or none), with the file's topics.  0 or
+ * -errno with @err written.
+ */
+static int topo_bus_new(const struct myc_topo *topo, const struct topo_node *node,
+			const char *service, const struct myc_bus_topo_opts *opts,
+			bool gateway, struct myc_bus **out, char *err, size_t errlen)
+{
+	const struct myc_schema *schema = NULL;
+	struct myc_bus_opts bo = { .sz = sizeof(bo) };
+	struct myc_bus *bus;
+	int r = 0;
+
+	*out = NULL;
+	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, schema) + sizeof(schema))
+		schema = opts->schema;
+	bo.name = node->name;
+	/* A bus that knows its schema says so to its peers and rings. */
+	if (schema)
+		bo.schema_digest = myc_schema_digest(schema);
+	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, ring_flags) +
+				sizeof(opts->ring_flags)) {
+		bo.ring_domain = opts->ring_domain;
+		bo.ring_flags = opts->ring_flags;
+	}
+	bus = myc_bus_new(&bo);
+	if (!bus) {
+		r = -errno;
+		if (r == -EINVAL && bo.ring_domain)
+			errf(err, errlen, "%s: ring domain \"%s\": expected 1-57 of A-Z a-z 0-9 . _ -, not starting with '.'",
+			     topo->file, bo.ring_domain);
+		else
+			errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
+		return r;
+	}
+	/* Before any bridge exists (bridges appear with publishers). */
+	bus->gateway = gateway;
+	/* Every service of the file may be named; the set is then fixed. */
+	for (size_t i = 0; i < topo->nnodes && r >= 0; i++)
+		for (size_t j = 0; j < topo->nodes[i].nservices && r >= 0; j++)
+			r = svc_add(bus, topo->nodes[i].services[j]);
+	if (r < 0) {
+		errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
+		goto fail;
+	}
+	r = 0;
+	bus->svc_fixed = true;
+	if (service)
+		bus->self_svc = (uint32_t)bus_service_id(bus, service);
+
+	for (size_t i = 0; i < topo->ntopics; i++) {
+		const struct myc_topo_topic *tp = myc_topo_topic_at(topo, i);
+		struct myc_topic_opts o = { .sz = sizeof(o) };
+		uint16_t type;
+
+		r = topic_resolve(topo, tp, schema, &type, &o, err, errlen);
+		if (r)
+			goto fail;
+		r = myc_bus_topic(bus, type, &o);
+		if (r) {
+			/* Cannot clash: the loader checked ids unique. */
+			errf(err, errlen, "%s:%u: topics.%s: %s", topo->file, tp->t.line,
+			     tp->t.name, myc_strerror(r));
+			goto fail;
+		}
+	}
+	*out = bus;
+	return 0;
+fail:
+	myc_bus_free(bus);
+	return r;
+}
+
 struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 				      const struct myc_bus_topo_opts *opts,
 				      char *err, size_t errlen)
 {
-	const struct myc_schema *schema = NULL;
 	const struct myc_topo_node *node;
-	struct myc_bus_opts bo = { .sz = sizeof(bo) };
 	struct myc_bus *bus = NULL;
 	struct myc_topo *topo;
 	int r = 0;
@@ -265,8 +339,6 @@ struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 		errno = EINVAL;
 		return NULL;
 	}
-	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, schema) + sizeof(schema))
-		schema = opts->schema;
 	topo = myc_topo_load(path, err, errlen);
 	if (!topo)
 		return NULL;	/* errno and the loader's message are set */
@@ -280,48 +352,137 @@ struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 		r = -ENOENT;
 		goto out;
 	}
-	bo.name = node->n.name;
-	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, ring_flags) +
-				sizeof(opts->ring_flags)) {
-		bo.ring_domain = opts->ring_domain;
-		bo.ring_flags = opts->ring_flags;
-	}
-	bus = myc_bus_new(&bo);
-	if (!bus) {
-		r = -errno;
-		errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
+	r = topo_bus_new(topo, &node->n, service, opts, false, &bus, err, errlen);
+	if (r)
 		goto out;
-	}
-	/* Every service of the file may be named; the set is then fixed. */
-	for (size_t i = 0; i < topo->nnodes && r >= 0; i++)
-		for (size_t j = 0; j < topo->nodes[i].nservices && r >= 0; j++)
-			r = svc_add(bus, topo->nodes[i].services[j]);
-	if (r < 0) {
-		errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
-		goto out;
-	}
-	r = 0;
-	bus->svc_fixed = true;
-	bus->self_svc = (uint32_t)bus_service_id(bus, service);
-
-	for (size_t i = 0; i < topo->ntopics; i++) {
-		const struct myc_topo_topic *tp = myc_topo_topic_at(topo, i);
-		struct myc_topic_opts o = { .sz = sizeof(o) };
-		uint16_t type;
-
-		r = topic_resolve(topo, tp, schema, &type, &o, err, errlen);
-		if (r)
-			goto out;
-		r = myc_bus_topic(bus, type, &o);
-		if (r) {
-			/* Cannot clash: the loader checked ids unique. */
-			errf(err, errlen, "%s:%u: topics.%s: %s", topo->file, tp->t.line,
-			     tp->t.name, myc_strerror(r));
-			goto out;
-		}
-	}
 	/* After the topics: the net bridges every declared topic. */
 	r = bus_link_nodes(bus, topo, &node->n, err, errlen);
+out:
+	myc_topo_free(topo);
+	if (r) {
+		myc_bus_free(bus);
+		errno = -r;
+		return NULL;
+	}
+	return bus;
+}
+
+/* ---- gateways (docs/operations.md, "Gateways") ------------------------- */
+
+/* A gateway node runs no service: it only relays its host's rings. */
+static bool is_gateway(const struct topo_node *n)
+{
+	return !n->nservices;
+}
+
+/* The other gateway node on @n's host, if any (at most one per host). */
+static const struct topo_node *host_twin(const struct myc_topo *topo,
+					 const struct topo_node *n)
+{
+	for (size_t i = 0; i < topo->nnodes; i++) {
+		const struct topo_node *o = &topo->nodes[i];
+
+		if (o != n && is_gateway(o) && topo_same_host(o->host, n->host))
+			return o;
+	}
+	return NULL;
+}
+
+/*
+ * One TCP connection per pair of hosts: between @self and the gateway of
+ * every other host, the one whose name sorts last listens (pair_listener).
+ */
+static int gateway_link(struct myc_bus *bus, const struct myc_topo *topo,
+			const struct topo_node *self, char *err, size_t errlen)
+{
+	char addr[MYC_TOPO_HOST_MAX + 128];
+	bool listening = false;
+	int r, peers = 0;
+
+	for (size_t i = 0; i < topo->nnodes; i++) {
+		const struct topo_node *o = &topo->nodes[i], *l, *twin;
+
+		if (o == self || !is_gateway(o) || topo_same_host(self->host, o->host))
+			continue;
+		twin = host_twin(topo, o);
+		if (twin) {
+			errf(err, errlen, "%s: host %s has two gateway nodes, \"%s\" and \"%s\" (nodes with services = []); one per host",
+			     topo->file, o->host, o->name, twin->name);
+			return -EINVAL;
+		}
+		peers++;
+		l = pair_listener(self, o);
+		if (l == self) {
+			if (listening)
+				continue;
+			r = listen_addr(addr, sizeof(addr), self, MYC_TRANSPORT_TCP);
+			if (!r)
+				r = myc_bus_net_listen(bus, addr);
+			listening = true;
+		} else {
+			r = node_addr(addr, sizeof(addr), o, MYC_TRANSPORT_TCP, false);
+			if (!r)
+				r = myc_bus_net_connect(bus, addr);
+		}
+		if (r) {
+			errf(err, errlen, "%s: gateway \"%s\": %s %s (gateway \"%s\" of host %s): %s",
+			     topo->file, self->name, l == self ? "listen on" : "connect to",
+			     addr, o->name, o->host, myc_strerror(r));
+			return r;
+		}
+	}
+	if (!peers) {
+		errf(err, errlen, "%s: gateway \"%s\": no gateway node (services = []) on a host other than %s",
+		     topo->file, self->name, self->host);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+struct myc_bus *myc_gateway_new(const char *path, const char *node,
+				const struct myc_bus_topo_opts *opts,
+				char *err, size_t errlen)
+{
+	const struct myc_topo_node *n;
+	const struct topo_node *twin;
+	struct myc_bus *bus = NULL;
+	struct myc_topo *topo;
+	int r = 0;
+
+	if (err && errlen)
+		err[0] = 0;
+	if (!path || !node || !opts || opts->sz < offsetof(struct myc_bus_topo_opts, ring_flags) +
+						 sizeof(opts->ring_flags) || !opts->ring_domain) {
+		errf(err, errlen, "myc_gateway_new: missing path, node, options or ring domain");
+		errno = EINVAL;
+		return NULL;
+	}
+	topo = myc_topo_load(path, err, errlen);
+	if (!topo)
+		return NULL;
+	n = myc_topo_node_by_name(topo, node);
+	if (!n) {
+		errf(err, errlen, "%s: no node \"%s\"", topo->file, node);
+		r = -ENOENT;
+		goto out;
+	}
+	if (!is_gateway(&n->n)) {
+		errf(err, errlen, "%s:%u: node \"%s\" runs %zu service(s) (\"%s\", ...): a gateway node has services = []",
+		     topo->file, n->n.line, node, n->n.nservices, n->n.services[0]);
+		r = -EINVAL;
+		goto out;
+	}
+	twin = host_twin(topo, &n->n);
+	if (twin) {
+		errf(err, errlen, "%s: host %s has two gateway nodes, \"%s\" and \"%s\" (nodes with services = []); one per host",
+		     topo->file, n->n.host, node, twin->name);
+		r = -EINVAL;
+		goto out;
+	}
+	r = topo_bus_new(topo, &n->n, NULL, opts, true, &bus, err, errlen);
+	if (r)
+		goto out;
+	r = gateway_link(bus, topo, &n->n, err, errlen);
 out:
 	myc_topo_free(topo);
 	if (r) {

@@ -108,6 +108,10 @@ struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts)
 		return NULL;
 	}
 	bus->next_pub_id = 1;
+	if (OPT(opts, schema_digest, NULL)) {
+		memcpy(bus->digest, opts->schema_digest, sizeof(bus->digest));
+		bus->has_digest = true;
+	}
 	err = bus_ring_new(bus, opts);
 	if (err) {
 		pthread_mutex_destroy(&bus->lock);
@@ -1427,6 +1431,7 @@ int bus_inject(struct myc_pub *pub, const struct myc_frame_hdr *hdr,
 	struct myc_topic *t = pub->topic;
 	uint32_t size = hdr->len - MYC_FRAME_HDR_SIZE;
 	struct myc_buf *b;
+	uint64_t seq;
 	int r;
 
 	if (hdr->len < MYC_FRAME_HDR_SIZE || size > t->max_size)
@@ -1436,13 +1441,26 @@ int bus_inject(struct myc_pub *pub, const struct myc_frame_hdr *hdr,
 		r = pub_wait_room(pub, t);
 	if (r)
 		return r;
+	if (myc_unlikely(t->bus->gateway && pub->origin) &&
+	    atomic_load_explicit(&t->bridges, memory_order_acquire)) {
+		/* Gateway: on to the other bridges (bus.h, bus_inject). */
+		r = bridges_claim(pub, t, size);
+		if (r) {
+			myc_pub_abort(pub, pub->claim->data);
+			return r;
+		}
+	}
 	b = pub->claim;
 	pub->claim = NULL;
 	/* The original header: subscribers see the sender's seq, ts, src. */
 	b->hdr = *hdr;
 	memcpy(b->data, payload, size);
 	memset((char *)&b->hdr + hdr->len, 0, myc_frame_span(hdr->len) - hdr->len);
-	atomic_fetch_add_explicit(&pub->seq, 1, memory_order_relaxed);
+	seq = atomic_fetch_add_explicit(&pub->seq, 1, memory_order_relaxed) + 1;
+	if (myc_unlikely(pub->bsnap)) {
+		b->hdr.seq = seq;
+		b->hdr.src = pub->id;
+	}
 	fanout(pub, t, b, pub->snap);
 	return 0;
 }

@@ -105,8 +105,10 @@ struct bus_ring;
  *           outside: lossless back-pressure happens here, never at commit)
  *   commit: local fan-out, then ops->commit per bridge with the finished
  *           frame (header + payload, a valid wire frame)
- *   inbound: the bridge owns an inject publisher (bus_inject_new) and
- *           hands frames to bus_inject(): local fan-out only, header kept.
+ *   inbound: the bridge owns an inject publisher (myc_pub_new, origin =
+ *           the bridge) and hands frames to bus_inject(): local fan-out,
+ *           header kept; on a gateway bus also the topic's other bridges
+ *           (never the origin: bus-gateway.c).
  *
  * Per-publisher bridge state lives in pub->bpriv[bridge->idx]; the bridge
  * allocates it lazily in ->claim and frees it in ->pub_free.
@@ -276,6 +278,10 @@ struct myc_pub {
 	 * bridge's state for this publisher. */
 	struct myc_bridges *bsnap;
 	void *bpriv[MYC_BRIDGES_MAX];
+	/* Inject publishers only: the bridge whose inbound frames this
+	 * publisher delivers.  A gateway bus forwards them to the topic's
+	 * other bridges, never back to this one (bus-gateway.c). */
+	struct myc_bridge *origin;
 };
 
 struct myc_bus {
@@ -297,6 +303,12 @@ struct myc_bus {
 	struct myc_bridges *retired_bridges;
 	/* Net bridge (bus-net.c), NULL until myc_bus_net_listen/connect. */
 	struct bus_net *_Atomic net;
+	/* myc_bus_opts.schema_digest (net HELLO, rings), all zero if none. */
+	uint8_t digest[MYC_SCHEMA_DIGEST_LEN];
+	bool has_digest;
+	/* A gateway (myc_gateway_new): inbound frames of one bridge are
+	 * forwarded to the topic's other bridges.  Set before any bridge. */
+	bool gateway;
 	/* TSan only: sync object standing for "a grace period elapsed". */
 	char tsan_gp;
 };
@@ -320,7 +332,10 @@ void bridges_pub_free(struct myc_pub *pub);
 /* Deliver the frame @hdr + @payload to the local subscribers of @pub's
  * topic only, keeping the header (the bridge's inbound side; @pub is a
  * publisher the bridge made and uses for nothing else).  0, -MYC_E_BACK_PRESSURED, -ETIMEDOUT,
- * -EMSGSIZE, -MYC_E_NO_BUFS. */
+ * -EMSGSIZE, -MYC_E_NO_BUFS, or a bridge's claim error.
+ * On a gateway bus it also claims and commits in every bridge of the topic
+ * but pub->origin, and the frame leaves with the gateway's own seq and src
+ * (the link's streams stay gap-free; ts_ns is kept). */
 int bus_inject(struct myc_pub *pub, const struct myc_frame_hdr *hdr,
 	       const void *payload);
 /* Add @n to the lost count of every queued subscriber of @t (frames lost
@@ -335,6 +350,12 @@ void bus_ring_stop(struct myc_bus *bus);
 void bus_ring_free(struct myc_bus *bus);
 /* Called without the bus lock after a topic got a publisher/subscriber. */
 int bus_ring_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub);
+/* Gateway (bus-gateway.c): consumers of @t's ring other than this bus's
+ * own (0 when the ring does not exist), or -errno; whether this bus
+ * consumes it; stop consuming it. */
+int bus_ring_foreign_consumers(struct myc_bus *bus, struct myc_topic *t);
+bool bus_ring_receiving(struct myc_bus *bus, struct myc_topic *t);
+void bus_ring_rx_stop(struct myc_bus *bus, struct myc_topic *t);
 
 /* bus-net.c, called by bus.c */
 /* Stop the net thread, free inject publishers (first in myc_bus_free). */
@@ -343,6 +364,12 @@ void bus_net_stop(struct myc_bus *bus);
 void bus_net_free(struct myc_bus *bus);
 /* A topic got a publisher/subscriber (bus->net set), no bus lock held. */
 int bus_net_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub);
+/* Gateway (bus-gateway.c): stop receiving @t from the peers (undo the
+ * subscribe of bus_net_topic_used); is it subscribed; does any peer want
+ * type @type. */
+int bus_net_topic_unsubscribe(struct myc_bus *bus, struct myc_topic *t);
+bool bus_net_topic_subscribed(struct myc_bus *bus, struct myc_topic *t);
+bool bus_net_peers_want(struct myc_bus *bus, uint16_t type);
 /* Stats of the link to node @peer (tests, tools): 0 or -ENOENT. */
 struct myc_link_stats;
 int bus_net_link_stats(struct myc_bus *bus, const char *peer,

@@ -1761,6 +1761,16 @@ static bool link_live(const struct myc_link *l)
 	return l->conn && l->conn->state == C_UP;
 }
 
+bool myc_net_wanted(const struct myc_net *net, uint16_t type)
+{
+	const struct list *pos;
+
+	for (pos = net->links.next; pos != &net->links; pos = pos->next)
+		if (bit_get(container_of(pos, struct myc_link, node)->peer_want, type))
+			return true;
+	return false;
+}
+
 /* Does a lossless peer of @type lack room for @span bytes?  (@count: in
  * its tx_backpressured.) */
 static bool links_room(struct myc_net *net, uint16_t type, uint32_t span,

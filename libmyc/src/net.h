@@ -150,6 +150,8 @@ void myc_net_flush(struct myc_net *net);
  */
 int myc_net_subscribe(struct myc_net *net, uint16_t type, uint32_t policy);
 int myc_net_unsubscribe(struct myc_net *net, uint16_t type);
+/* Does any peer (up, or lingering with its subscriptions) want @type? */
+bool myc_net_wanted(const struct myc_net *net, uint16_t type);
 
 /*
  * Send a frame to every link whose peer subscribed to hdr->type, queued by

@@ -32,6 +32,14 @@ bool topo_same_host(const char *a, const char *b)
 	return !strcmp(a, b) || (is_loopback(a) && is_loopback(b));
 }
 
+const struct topo_node *topo_gateway_of(const struct myc_topo *t, const char *host)
+{
+	for (size_t i = 0; i < t->nnodes; i++)
+		if (!t->nodes[i].nservices && topo_same_host(t->nodes[i].host, host))
+			return &t->nodes[i];
+	return NULL;
+}
+
 const char *myc_transport_name(uint32_t transport)
 {
 	switch (transport) {
@@ -55,6 +63,17 @@ static const struct topo_node *node_of(const struct myc_topo *t,
 	return NULL;
 }
 
+/* Terminate the reason of a caller's route of @sz bytes (which may end
+ * inside the reason, or hold fields after it). */
+static void reason_end(struct myc_route *route, size_t sz)
+{
+	size_t n = sz - offsetof(struct myc_route, reason);
+
+	if (n > sizeof(route->reason))
+		n = sizeof(route->reason);
+	route->reason[n - 1] = 0;
+}
+
 int myc_topo_route(const struct myc_topo *t, const char *from, const char *to,
 		   struct myc_route *route)
 {
@@ -73,7 +92,7 @@ int myc_topo_route(const struct myc_topo *t, const char *from, const char *to,
 			 t->file);
 		r.sz = sz;
 		memcpy(route, &r, sz);
-		route->reason[sz - offsetof(struct myc_route, reason) - 1] = 0;
+		reason_end(route, sz);
 		return -ENOENT;
 	}
 	r.from_node = a->name;
@@ -84,11 +103,26 @@ int myc_topo_route(const struct myc_topo *t, const char *from, const char *to,
 		snprintf(r.reason, sizeof(r.reason),
 			 "same node \"%s\": in-process bus, zero-copy", a->name);
 	} else if (!topo_same_host(a->host, b->host)) {
+		const struct topo_node *ga = topo_gateway_of(t, a->host);
+		const struct topo_node *gb = topo_gateway_of(t, b->host);
+
 		r.transport = MYC_TRANSPORT_TCP;
-		r.port = (uint32_t)b->tcp_port;
-		snprintf(r.reason, sizeof(r.reason),
-			 "other host: \"%s\" is on %s, \"%s\" on %s: TCP to %s:%d",
-			 a->name, a->host, b->name, b->host, b->host, b->tcp_port);
+		if (ga && gb) {
+			/* Both hosts have a gateway: rings to it, one TCP
+			 * connection between the gateways. */
+			r.port = (uint32_t)gb->tcp_port;
+			r.from_gateway = ga->name;
+			r.to_gateway = gb->name;
+			snprintf(r.reason, sizeof(r.reason),
+				 "other host: \"%s\" is on %s, \"%s\" on %s: ring to gateway \"%s\", TCP to gateway \"%s\" at %s:%d, ring",
+				 a->name, a->host, b->name, b->host, ga->name, gb->name,
+				 gb->host, gb->tcp_port);
+		} else {
+			r.port = (uint32_t)b->tcp_port;
+			snprintf(r.reason, sizeof(r.reason),
+				 "other host: \"%s\" is on %s, \"%s\" on %s: TCP to %s:%d",
+				 a->name, a->host, b->name, b->host, b->host, b->tcp_port);
+		}
 	} else {
 		/* same host: the more isolated endpoint kind wins */
 		w = b->kind >= a->kind ? b : a;
@@ -118,7 +152,7 @@ int myc_topo_route(const struct myc_topo *t, const char *from, const char *to,
 	}
 	r.sz = sz;
 	memcpy(route, &r, sz);
-	route->reason[sz - offsetof(struct myc_route, reason) - 1] = 0;
+	reason_end(route, sz);
 	return 0;
 }
 

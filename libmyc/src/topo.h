@@ -70,5 +70,8 @@ struct myc_topo {
 /* Hosts are names compared as written, except that every loopback
  * spelling ("localhost", "127.0.0.1", "::1") is the same host. */
 bool topo_same_host(const char *a, const char *b);
+/* The gateway node of @host: the first node there with no services
+ * (docs/operations.md, "Gateways"), or NULL. */
+const struct topo_node *topo_gateway_of(const struct myc_topo *t, const char *host);
 
 #endif /* MYC_TOPO_H */

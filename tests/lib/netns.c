@@ -102,6 +102,11 @@ int netns_enter(int h)
 	return r;
 }
 
+int netns_route(int h, const char *dst, const char *via)
+{
+	return run("ip -n %s route add %s via %s", names[h - 1], dst, via);
+}
+
 int netns_link(const char *ab, bool up)
 {
 	int a = ab[0] - '0';

@@ -25,6 +25,9 @@ void netns_cleanup(void);
 int netns_enter(int h);
 /* Set link @ab ("12", "13", "23") down or up, from host a's side. */
 int netns_link(const char *ab, bool up);
+/* In host @h, route @dst (an address) via @via (a neighbour's address on
+ * a shared link): reach a host's address on another link.  0 or -1. */
+int netns_route(int h, const char *dst, const char *via);
 /* "tcp:10.77.AB.X:PORT" for host @h on the link to host @peer. */
 const char *netns_addr(int h, int peer, int port);
 

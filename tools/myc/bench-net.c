@@ -17,6 +17,8 @@
  *   unix-tput / tcp-tput  lossless topic streamed through myc_net (queued,
  *                         batched writes; back-pressure = poll), messages/s;
  *                         extra "frames_per_write" shows the batching
+ *   bus-unix / bus-tcp, bus-*-tput  the same through two buses and their
+ *                         net bridges (bench-busnet.c)
  *
  * Latency of every ping-pong scenario is round trip / 2, measured with
  * bench_now_ns() around one exchange, after a warm-up; 64 B and 1 KiB.
@@ -36,6 +38,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-busnet.h"
 #include "bench.h"
 #include "myc.h"
 #include "net.h"
@@ -423,6 +426,8 @@ static int run_group(const struct bench_opts *o, bool tcp)
 			err = net_run(&b, sizes[i]);
 			b.spin_us = 0;
 		}
+		if (!err)
+			err = bench_bus_net(o, tcp, sizes[i]);
 		if (err)
 			return err;
 	}
