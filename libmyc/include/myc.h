@@ -367,7 +367,9 @@ struct myc_bus_topo_opts {
 	 * only read during the call. */
 	const struct myc_schema *schema;
 	/* As myc_bus_opts.ring_domain / ring_flags: bridge the bus to the
-	 * shared-memory rings of this domain (NULL: in-process only). */
+	 * shared-memory rings of this domain.  NULL: the topology's
+	 * (myc_topo_ring_domain()) if the node reaches another one over
+	 * rings (a same-host `shm` route, or through gateways), else none. */
 	const char *ring_domain;
 	uint32_t ring_flags;
 };
@@ -392,7 +394,8 @@ MYC_API struct myc_bus *myc_bus_from_topology(const char *path, const char *serv
 /*
  * A gateway (docs/operations.md, "Gateways"): the bus of node @node of the
  * topology at @path, a node with no services (one per host).  It bridges
- * the host's rings (opts->ring_domain, required, and ring_flags) to the
+ * the host's rings (opts->ring_domain, default the topology's, and
+ * ring_flags; @opts may be NULL) to the
  * gateway nodes of the other hosts over TCP: one connection per pair of
  * hosts, the node whose name sorts last listens on its port.  Frames
  * received on one side go out on the other (never back, never from one
@@ -416,6 +419,8 @@ MYC_API struct myc_bus *myc_gateway_new(const char *path, const char *node,
 MYC_API int myc_gateway_poll(struct myc_bus *bus);
 /* The bus's name (node name when made from a topology). */
 MYC_API const char *myc_bus_name(const struct myc_bus *bus);
+/* The bus's ring domain, or NULL if it has no ring bridge. */
+MYC_API const char *myc_bus_ring_domain(const struct myc_bus *bus);
 /* The service the bus was made for, or NULL (myc_bus_new). */
 MYC_API const char *myc_bus_service(const struct myc_bus *bus);
 
@@ -619,6 +624,9 @@ MYC_API void myc_topo_free(struct myc_topo *topo);
 
 /* Directory for Unix sockets (absolute, or relative to the cwd). */
 MYC_API const char *myc_topo_socket_dir(const struct myc_topo *topo);
+/* Ring domain of the topology's buses: its `ring_domain`, or "myc-" and
+ * 12 hex digits of the SHA-256 of the file's real path (docs/topology.md). */
+MYC_API const char *myc_topo_ring_domain(const struct myc_topo *topo);
 
 MYC_API size_t myc_topo_node_count(const struct myc_topo *topo);
 /* The @i-th node in file order, or NULL (errno ERANGE). */

@@ -31,10 +31,11 @@
 
 #include "bus.h"
 #include "ring.h"
+#include "topo.h"
 
 #define RX_POLL_MS	100	/* receive thread: stop-flag check period */
 #define RING_CAP_MIN	4096u
-#define DOMAIN_MAX	57u	/* + ".65279" fits a 63-byte ring name */
+#define DOMAIN_MAX	MYC_RING_DOMAIN_MAX
 
 struct ring_topic {
 	struct myc_bridge br;		/* br.ctx = this */
@@ -441,7 +442,7 @@ int bus_ring_foreign_consumers(struct myc_bus *bus, struct myc_topic *t)
 	return n;
 }
 
-static bool domain_ok(const char *d)
+bool ring_domain_ok(const char *d)
 {
 	size_t n = strlen(d);
 
@@ -449,6 +450,11 @@ static bool domain_ok(const char *d)
 		return false;
 	return strspn(d, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			 "0123456789._-") == n;
+}
+
+const char *myc_bus_ring_domain(const struct myc_bus *bus)
+{
+	return bus && bus->ring ? bus->ring->domain : NULL;
 }
 
 int bus_ring_new(struct myc_bus *bus, const struct myc_bus_opts *o)
@@ -463,7 +469,7 @@ int bus_ring_new(struct myc_bus *bus, const struct myc_bus_opts *o)
 		flags = o->ring_flags;
 	if (!domain)
 		return flags ? -EINVAL : 0;
-	if (!domain_ok(domain) || (flags & ~MYC_BUS_RING_KNOWN))
+	if (!ring_domain_ok(domain) || (flags & ~MYC_BUS_RING_KNOWN))
 		return -EINVAL;
 	br = calloc(1, sizeof(*br));
 	if (!br)

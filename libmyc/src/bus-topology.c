@@ -250,6 +250,28 @@ static int bus_link_nodes(struct myc_bus *bus, const struct myc_topo *topo,
 }
 
 /*
+ * Does @self reach another node over rings: a same-host `shm` route, or a
+ * route through the hosts' gateways (which relay this host's rings)?  A
+ * gateway node (no services) always does.
+ */
+static bool node_uses_rings(const struct myc_topo *topo, const struct topo_node *self)
+{
+	if (!self->nservices)
+		return true;
+	for (size_t i = 0; i < topo->nnodes; i++) {
+		const struct topo_node *o = &topo->nodes[i];
+		struct myc_route rt = { .sz = sizeof(rt) };
+
+		if (o == self || !o->nservices ||
+		    myc_topo_route(topo, self->services[0], o->services[0], &rt))
+			continue;
+		if (rt.transport == MYC_TRANSPORT_SHM || rt.to_gateway)
+			return true;
+	}
+	return false;
+}
+
+/*
  * Steps 2 and 3: the bus of @node, named after it, knowing every service
  * of the file (self tag @service, or none), with the file's topics.  0 or
  * -errno with @err written.
@@ -275,6 +297,10 @@ static int topo_bus_new(const struct myc_topo *topo, const struct topo_node *nod
 		bo.ring_domain = opts->ring_domain;
 		bo.ring_flags = opts->ring_flags;
 	}
+	/* Rings where the routes need them, in the file's domain unless the
+	 * caller names one. */
+	if (!bo.ring_domain && node_uses_rings(topo, node))
+		bo.ring_domain = topo->ring_domain;
 	bus = myc_bus_new(&bo);
 	if (!bus) {
 		r = -errno;
@@ -451,9 +477,8 @@ struct myc_bus *myc_gateway_new(const char *path, const char *node,
 
 	if (err && errlen)
 		err[0] = 0;
-	if (!path || !node || !opts || opts->sz < offsetof(struct myc_bus_topo_opts, ring_flags) +
-						 sizeof(opts->ring_flags) || !opts->ring_domain) {
-		errf(err, errlen, "myc_gateway_new: missing path, node, options or ring domain");
+	if (!path || !node || (opts && opts->sz < sizeof(size_t))) {
+		errf(err, errlen, "myc_gateway_new: missing path, node or options size");
 		errno = EINVAL;
 		return NULL;
 	}

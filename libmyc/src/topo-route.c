@@ -166,6 +166,11 @@ const char *myc_topo_socket_dir(const struct myc_topo *t)
 	return t ? t->socket_dir : NULL;
 }
 
+const char *myc_topo_ring_domain(const struct myc_topo *t)
+{
+	return t ? t->ring_domain : NULL;
+}
+
 size_t myc_topo_node_count(const struct myc_topo *t)
 {
 	return t ? t->nnodes : 0;

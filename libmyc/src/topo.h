@@ -61,11 +61,17 @@ struct myc_topo_topic {
 struct myc_topo {
 	char *file;
 	char *socket_dir;
+	char *ring_domain;	/* `ring_domain`, or the default (topology.c) */
 	struct topo_node *nodes;
 	size_t nnodes;
 	struct topo_topic *topics;
 	size_t ntopics;
 };
+
+/* Ring domain names (bus-ring.c): 1-MYC_RING_DOMAIN_MAX of A-Z a-z 0-9
+ * . _ -, not starting with '.'. */
+#define MYC_RING_DOMAIN_MAX	57u	/* + ".65279" fits a 63-byte ring name */
+bool ring_domain_ok(const char *d);
 
 /* Hosts are names compared as written, except that every loopback
  * spelling ("localhost", "127.0.0.1", "::1") is the same host. */

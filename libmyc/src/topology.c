@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "myc.h"
+#include "sha256.h"
 #include "toml.h"
 #include "topo.h"
 
@@ -527,10 +528,56 @@ static char *resolve_dir(const char *file, const char *dir)
 	return out;
 }
 
+/*
+ * Ring domain when the file names none: "myc-" and 12 hex digits of the
+ * SHA-256 of the file's real path (or of the name given to
+ * myc_topo_parse()).  Every process of a host that loads the same file
+ * agrees on it, and two deployments whose files merely share a name do
+ * not share rings.
+ */
+static int default_domain(struct myc_topo *t, bool from_file)
+{
+	char *real = from_file ? realpath(t->file, NULL) : NULL;
+	const char *src = real ? real : t->file;
+	uint8_t h[MYC_SHA256_LEN];
+	char *d = malloc(sizeof("myc-") + 12);
+
+	if (!d) {
+		free(real);
+		return -ENOMEM;
+	}
+	myc_sha256(src, strlen(src), h);
+	free(real);
+	strcpy(d, "myc-");
+	for (int i = 0; i < 6; i++)
+		snprintf(d + 4 + 2 * i, 3, "%02x", h[i]);
+	t->ring_domain = d;
+	return 0;
+}
+
+static int load_ring_domain(struct vctx *c, struct myc_topo *t,
+			    const struct toml_value *doc, bool from_file)
+{
+	const struct toml_kv *rd;
+	int r = get_str(c, doc, "", "ring_domain", false, &rd);
+
+	if (r < 0)
+		return r;
+	if (!rd)
+		return default_domain(t, from_file);
+	if (!ring_domain_ok(rd->val->u.str.ptr))
+		return verr(c, rd->val->line, rd->val->col, "ring_domain",
+			    "expected 1-%u of A-Z a-z 0-9 . _ -, not starting with '.'",
+			    MYC_RING_DOMAIN_MAX);
+	t->ring_domain = strdup(rd->val->u.str.ptr);
+	return t->ring_domain ? 0 : -ENOMEM;
+}
+
 static int load(struct vctx *c, struct myc_topo *t, const struct toml_value *doc,
 		bool from_file)
 {
-	static const char *const keys[] = { "socket_dir", "nodes", "topics", NULL };
+	static const char *const keys[] = { "socket_dir", "ring_domain", "nodes",
+					    "topics", NULL };
 	const struct toml_kv *sd, *nodes, *topics;
 	const struct toml_value *arr;
 	size_t i;
@@ -548,6 +595,9 @@ static int load(struct vctx *c, struct myc_topo *t, const struct toml_value *doc
 		t->socket_dir = strdup(MYC_TOPO_SOCKET_DIR_DEFAULT);
 	if (!t->socket_dir)
 		return -ENOMEM;
+	r = load_ring_domain(c, t, doc, from_file);
+	if (r)
+		return r;
 	if (!nodes || !nodes->val->u.array.n)
 		return verr(c, nodes ? nodes->val->line : 1, nodes ? nodes->val->col : 1,
 			    "nodes", "no nodes: a topology needs at least one [[nodes]] entry");
@@ -601,6 +651,7 @@ void myc_topo_free(struct myc_topo *t)
 	free(t->nodes);
 	free(t->topics);
 	free(t->socket_dir);
+	free(t->ring_domain);
 	free(t->file);
 	free(t);
 }

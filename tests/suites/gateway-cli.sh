@@ -84,7 +84,6 @@ T
 printf '[[nodes]]\nname = "a"\nservices = []\nprot = 1\n' >"$tmp/bad.toml"
 
 check usage-no-args expect 2 "expected FILE NODE" "$myc" gateway
-check usage-no-domain expect 2 "--domain DOM is required" "$myc" gateway "$tmp/gw.toml" gw-a
 check usage-bad-poll expect 2 "--poll-ms: \"0\" is not" "$myc" gateway --poll-ms 0 --domain d "$tmp/gw.toml" gw-a
 check usage-bad-option expect 2 "usage: myc gateway" "$myc" gateway --bogus "$tmp/gw.toml" gw-a
 check missing-file expect 1 "^myc gateway: $tmp/none.toml: No such file" \
@@ -105,6 +104,24 @@ check missing-schema expect 1 "^myc gateway: $tmp/none.yaml: No such file" \
 	"$myc" gateway --domain "$dom" --schema "$tmp/none.yaml" "$tmp/gw.toml" gw-a
 check bad-domain expect 1 "ring domain \"\.x\": expected 1-57 of" \
 	"$myc" gateway --domain .x "$tmp/gw.toml" gw-a
+
+# Without --domain a gateway relays the topology's ring domain, the one
+# "myc topo show" names and the application buses default to.
+default_domain() {
+	local d g
+	d=$("$myc" topo show "$tmp/gw.toml" | sed -n 's/^ring_domain: //p')
+	[ -n "$d" ] || { echo "no ring_domain in myc topo show"; return 1; }
+	"$myc" gateway "$tmp/gw.toml" gw-a 2>"$tmp/d.log" &
+	g=$!
+	for _ in $(seq 100); do
+		grep -q relaying "$tmp/d.log" && break
+		sleep 0.05
+	done
+	kill "$g"; wait "$g"
+	cat "$tmp/d.log"
+	grep -q "node gw-a relaying ring domain $d\$" "$tmp/d.log"
+}
+check default-domain default_domain
 
 # A running pair; gw-b (the name that sorts last) listens.
 stop_with() { # SIGNAL: start both, stop both with it, check logs

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Description: every refusal of the gateway API is a named error with a
- * message and no bus: NULL path or node, no options or no ring domain
- * (EINVAL), a missing file, an unknown node (ENOENT), a node that runs
+ * message and no bus: NULL path or node, an options size too small
+ * (EINVAL), a bad ring domain (EINVAL), a missing file, an unknown node (ENOENT), a node that runs
  * services or shares its host with another gateway node (EINVAL), no
  * gateway on another host (ENOENT).  myc_gateway_poll refuses NULL and a
  * bus that is not a gateway (-EINVAL); myc_bus_net_error refuses NULL
@@ -55,12 +55,19 @@ int main(void)
 	errno = 0;
 	RT_CHECK(!myc_gateway_new(NULL, "gw-a", &o, err, sizeof(err)));
 	RT_EQ(errno, EINVAL);
-	RT_CHECK(strstr(err, "missing path, node, options or ring domain"));
+	RT_CHECK(strstr(err, "missing path, node or options size"));
 	RT_CHECK(!myc_gateway_new("gw.toml", NULL, &o, NULL, 0));
 	RT_EQ(errno, EINVAL);
+	errno = 0;
+	RT_CHECK(!myc_gateway_new("gw.toml", "gw-b", &(struct myc_bus_topo_opts){ .sz = 1 },
+				  err, sizeof(err)));
+	RT_EQ(errno, EINVAL);
+	RT_CHECK(strstr(err, "missing path, node or options size"));
+	/* No options at all: the topology's ring domain, then the checks. */
+	errno = 0;
 	RT_CHECK(!myc_gateway_new("gw.toml", "gw-b", NULL, err, sizeof(err)));
 	RT_EQ(errno, EINVAL);
-	refused("gw.toml", "gw-b", NULL, EINVAL, "ring domain");
+	RT_CHECK(strstr(err, "host 10.0.0.1 has two gateway nodes"));
 	refused("none.toml", "gw-b", "gwba", ENOENT, "none.toml");
 	refused("gw.toml", "gw-x", "gwba", ENOENT, "gw.toml: no node \"gw-x\"");
 	refused("gw.toml", "app", "gwba", EINVAL, "a gateway node has services = []");

@@ -5,7 +5,7 @@
  * offending key or value, the dotted key, and the problem: duplicate node
  * names, a service in two nodes (or twice in one), a remote host without a
  * port, unknown keys at every level, bad endpoint kinds and options, bad
- * policies, sizes and type ids, type mismatches, missing required keys, bad
+ * policies, sizes, type ids and ring domains, type mismatches, missing required keys, bad
  * names or hosts (user text is printed with control characters as '?'),
  * and TOML syntax errors.  errno is EINVAL and nothing leaks.
  */
@@ -65,13 +65,19 @@ CASE(local_node_without_port_reached_from_remote,
      1, "nodes[0].port", "missing: node \"a\" (on this host) is reached over TCP from host \"beta\"")
 CASE(unknown_top_level_key,
      "socket_dir = \"/tmp\"\nsocketdir = \"/tmp\"\n" NODE_A,
-     2, "socketdir", "unknown key (expected one of: socket_dir, nodes, topics)")
+     2, "socketdir", "unknown key (expected one of: socket_dir, ring_domain, nodes, topics)")
 CASE(unknown_node_key,
      NODE_A "prot = 7000\n",
      4, "nodes[0].prot", "unknown key")
 CASE(unknown_endpoint_key,
      NODE_A "endpoint = { kind = \"unix\", socket = \"/x\" }\n",
      4, "nodes[0].endpoint.socket", "unknown key")
+CASE(bad_ring_domain,
+     "ring_domain = \".hidden\"\n" NODE_A,
+     1, "ring_domain", "expected 1-57 of A-Z a-z 0-9 . _ -, not starting with '.'")
+CASE(ring_domain_not_string,
+     "ring_domain = 5\n" NODE_A,
+     1, "ring_domain", "string")
 CASE(unknown_topic_key,
      NODE_A "[topics.q]\npolicy = \"lossy\"\ndepth = 8\n",
      6, "topics.q.depth", "unknown key (expected one of: type, policy, ring_size, max_size)")
@@ -191,6 +197,8 @@ int main(void)
 		cmocka_unit_test(unknown_top_level_key),
 		cmocka_unit_test(unknown_node_key),
 		cmocka_unit_test(unknown_endpoint_key),
+		cmocka_unit_test(bad_ring_domain),
+		cmocka_unit_test(ring_domain_not_string),
 		cmocka_unit_test(unknown_topic_key),
 		cmocka_unit_test(bad_endpoint_kind),
 		cmocka_unit_test(endpoint_kind_missing),

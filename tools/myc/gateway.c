@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * myc gateway --domain DOM [--poll-ms N] [--schema SCHEMA.yaml] FILE NODE
+ * myc gateway [--domain DOM] [--poll-ms N] [--schema SCHEMA.yaml] FILE NODE
  *
  * Run gateway node NODE of topology FILE (a node with services = [], one
- * per host): relay this host's rings of domain DOM to the gateways of the
+ * per host): relay this host's rings of domain DOM (default: the
+ * topology's ring domain) to the gateways of the
  * other hosts, one TCP connection per remote host (docs/operations.md,
  * "Gateways").  Runs until SIGINT or SIGTERM, then frees the bus (queued
  * frames are flushed, rings and sockets released) and exits 0.
@@ -94,10 +95,6 @@ static int gateway(int argc, char **argv)
 			argc - optind);
 		return myc_usage("gateway");
 	}
-	if (!o.ring_domain) {
-		fprintf(stderr, "myc gateway: --domain DOM is required (the ring domain of this host's processes)\n");
-		return myc_usage("gateway");
-	}
 	/* Signals are taken synchronously by the loop below; block them
 	 * before the bus starts its threads so none of them gets one. */
 	sigemptyset(&sigs);
@@ -124,7 +121,7 @@ static int gateway(int argc, char **argv)
 		return MYC_EXIT_FAIL;
 	}
 	fprintf(stderr, "myc gateway: node %s relaying ring domain %s\n",
-		myc_bus_name(bus), o.ring_domain);
+		myc_bus_name(bus), myc_bus_ring_domain(bus));
 	period.tv_sec = (time_t)(poll_ms / 1000);
 	period.tv_nsec = (long)(poll_ms % 1000) * 1000000L;
 	for (;;) {
@@ -153,9 +150,10 @@ static int gateway(int argc, char **argv)
 
 MYC_COMMAND(gateway, .name = "gateway",
 	    .summary = "relay this host's rings to the other hosts' gateways (TCP)",
-	    .usage = "--domain DOM [--poll-ms N] [--schema SCHEMA.yaml] FILE NODE\n"
+	    .usage = "[--domain DOM] [--poll-ms N] [--schema SCHEMA.yaml] FILE NODE\n"
 		     "  NODE: this host's gateway node in topology FILE (services = []).\n"
-		     "  --domain DOM   ring domain of this host's processes (required)\n"
+		     "  --domain DOM   ring domain of this host's processes (default: the\n"
+		     "                 topology's, see myc topo show)\n"
 		     "  --poll-ms N    interest check period, default 20\n"
 		     "  --schema F     message schema: topics resolved by name, and its\n"
 		     "                 digest sent to peers and stored in rings\n"

@@ -126,8 +126,8 @@ static int topo(int argc, char **argv)
 		t = load(argv[2]);
 		if (!t)
 			return MYC_EXIT_FAIL;
-		printf("topology %s\nsocket_dir: %s\n", argv[2],
-		       myc_topo_socket_dir(t));
+		printf("topology %s\nsocket_dir: %s\nring_domain: %s\n", argv[2],
+		       myc_topo_socket_dir(t), myc_topo_ring_domain(t));
 		show_nodes(t);
 		show_topics(t);
 		show_routes(t);
