@@ -67,6 +67,7 @@ struct myc_ring {
 	uint64_t claim_pos, claim_seq;
 	uint32_t claim_len, claim_span;
 	uint64_t last_reap;		/* mono ns of the last dead-consumer scan */
+	uint64_t bound_cache;		/* ctl.bound as last seen (never above) */
 
 	/* consumer */
 	struct myc_ring_cons *cons;
