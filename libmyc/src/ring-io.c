@@ -398,7 +398,8 @@ int myc_ring_commit(struct myc_ring *r, uint16_t type)
 		return -EINVAL;
 	if (type == MYC_TYPE_INVALID)
 		return -MYC_E_FRAME_TYPE;
-	publish(r, type, flags, r->claim_len, r->no_ts ? 0 : myc_now_ns());
+	publish(r, type, flags, r->claim_len,
+		r->no_ts ? 0 : ring_clock_now(&r->clock));
 	return 0;
 }
 

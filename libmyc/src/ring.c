@@ -688,6 +688,8 @@ struct myc_ring *myc_ring_open(const char *name, uint32_t flags,
 	r->role = flags & (MYC_RING_PRODUCER | MYC_RING_CONSUMER);
 	r->spin_ns = o.spin_ns;
 	r->no_ts = o.flags & MYC_RING_O_NO_TIMESTAMP;
+	if (r->role == MYC_RING_PRODUCER && !r->no_ts)
+		ring_clock_init(&r->clock);
 	err = ops->open(r, name, flags, &o);
 	if (err) {
 		myc_ring_free(r);
