@@ -51,7 +51,10 @@ static struct shared *sh;
 static char ring_a[64], ring_b[64];
 
 /* Producer options: MYC_BENCH_NO_TS=1 in the environment drops the frame
- * timestamp (MYC_RING_O_NO_TIMESTAMP) to show what the clock read costs. */
+ * timestamp (MYC_RING_O_NO_TIMESTAMP) to show what the clock read costs.
+ * MYC_BENCH_LOSSLESS=1 makes the ping-pong rings (shm, shm-sleep)
+ * lossless instead of lossy (the lossy reader's lap check is the only
+ * difference on that path; docs/PERFORMANCE.md "Write bound"). */
 static const struct myc_ring_opts *prod_opts(void)
 {
 	static struct myc_ring_opts ro = { .sz = sizeof(ro) };
