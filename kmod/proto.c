@@ -344,8 +344,9 @@ static void myc_note_laps(struct myc_ring *ring, u64 end)
 static void myc_raise_bound(struct myc_ring *ring, u64 end)
 {
 	u64 b = READ_ONCE(ring->ctl->bound), old;
+	int tries = 16;	/* only a producer rewriting it beats us that often */
 
-	while (b < end) {
+	while (b < end && tries--) {
 		/* Full barrier: the bound before the head CAS and our writes. */
 		old = cmpxchg(&ring->ctl->bound, b,
 			      end + MYC_RING_BOUND_STEP(ring->capacity));

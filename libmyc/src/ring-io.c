@@ -281,14 +281,21 @@ static inline void prefetch_ahead(struct myc_ring *r, uint64_t pos)
 static void raise_bound(struct myc_ring *r, uint64_t end)
 {
 	uint64_t b = ld_acq(&r->ctl->bound);
+	int tries;
 
-	while (b < end &&
-	       !__atomic_compare_exchange_n(&r->ctl->bound, &b,
-					    end + MYC_RING_BOUND_STEP(r->cap),
-					    false, __ATOMIC_SEQ_CST,
-					    __ATOMIC_ACQUIRE))
-		;
-	r->bound_cache = b < end ? end + MYC_RING_BOUND_STEP(r->cap) : b;
+	/* Bounded: only a producer that keeps rewriting the bound makes
+	 * the CAS fail that often; then we go on (it can break its own
+	 * ring anyway) and try again at the next claim (cache 0). */
+	for (tries = 0; b < end && tries < 16; tries++) {
+		if (__atomic_compare_exchange_n(&r->ctl->bound, &b,
+						end + MYC_RING_BOUND_STEP(r->cap),
+						false, __ATOMIC_SEQ_CST,
+						__ATOMIC_ACQUIRE)) {
+			b = end + MYC_RING_BOUND_STEP(r->cap);
+			break;
+		}
+	}
+	r->bound_cache = b >= end ? b : 0;
 }
 
 int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
