@@ -533,7 +533,13 @@ static bool overwritten(struct myc_ring *r)
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
 	b = ld_rlx(&r->ctl->bound);
 	/* bound < cursor only if a producer broke it: resync() says so. */
-	return b - r->cursor > r->cap;
+	if (b - r->cursor <= r->cap)
+		return false;
+	/* Make the next try_read() resync at once (lapped(head_cache)),
+	 * instead of judging the overwritten seq word at the cursor. */
+	if (r->head_cache < r->cursor + r->cap)
+		r->head_cache = r->cursor + r->cap;
+	return true;
 }
 
 /*

@@ -73,7 +73,8 @@ struct myc_ring {
 	/* consumer */
 	struct myc_ring_cons *cons;
 	uint64_t cursor, seq;		/* private: next record and its seq */
-	uint64_t head_cache;		/* last head_pos seen */
+	uint64_t head_cache;		/* last head_pos seen (or, once a lap
+					 * was seen, past the cursor + cap) */
 	bool need_head;			/* cursor came from the head */
 	uint64_t published;		/* cursor value last published */
 	uint64_t lost, delivered;
