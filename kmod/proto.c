@@ -335,6 +335,27 @@ static void myc_note_laps(struct myc_ring *ring, u64 end)
 	spin_unlock(&ring->lock);
 }
 
+/*
+ * Make ctl.bound cover a claim ending (guard included) at end, a step
+ * past it, before the head CAS that makes the claim (so before any write
+ * of it): lossy readers check for laps against the bound (section A of the
+ * uapi header).  Never lowers it.
+ */
+static void myc_raise_bound(struct myc_ring *ring, u64 end)
+{
+	u64 b = READ_ONCE(ring->ctl->bound), old;
+	int tries = 16;	/* only a producer rewriting it beats us that often */
+
+	while (b < end && tries--) {
+		/* Full barrier: the bound before the head CAS and our writes. */
+		old = cmpxchg(&ring->ctl->bound, b,
+			      end + MYC_RING_BOUND_STEP(ring->capacity));
+		if (old == b)
+			break;
+		b = old;
+	}
+}
+
 /* Claim [pos, pos + span) for producer slot k (steps 1-5).  Returns the
  * position and seq through the pointers, or a negative errno.
  */
@@ -368,6 +389,7 @@ static int myc_claim(struct myc_ring *ring, u32 k, u32 span, u64 *pos_out, u64 *
 			if (pos + span + MYC_RING_GUARD > READ_ONCE(ctl->limit))
 				return -EAGAIN;	/* back-pressure */
 		}
+		myc_raise_bound(ring, pos + span + MYC_RING_GUARD);
 		WRITE_ONCE(p->claim_pos, pos);
 		WRITE_ONCE(p->claim_seq, seq);
 		WRITE_ONCE(p->claim_span, span);

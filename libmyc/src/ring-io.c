@@ -268,6 +268,36 @@ static inline void prefetch_ahead(struct myc_ring *r, uint64_t pos)
 	prefetch_w(a + 64);
 }
 
+/*
+ * Make sure ctl.bound covers a claim ending (guard included) at @end before
+ * the head CAS that makes the claim, so that no byte below the claim's end
+ * is written before the bound says so (readers' overwritten()).  Raised a
+ * step past @end, so this is one compare-and-swap per
+ * MYC_RING_BOUND_STEP(capacity) bytes and otherwise only a compare against
+ * our cached copy.  The CAS (or the acquire load that found the bound
+ * high enough) comes before our head CAS, a full barrier, and so before
+ * every data write of the claim.
+ */
+static void raise_bound(struct myc_ring *r, uint64_t end)
+{
+	uint64_t b = ld_acq(&r->ctl->bound);
+	int tries;
+
+	/* Bounded: only a producer that keeps rewriting the bound makes
+	 * the CAS fail that often; then we go on (it can break its own
+	 * ring anyway) and try again at the next claim (cache 0). */
+	for (tries = 0; b < end && tries < 16; tries++) {
+		if (__atomic_compare_exchange_n(&r->ctl->bound, &b,
+						end + MYC_RING_BOUND_STEP(r->cap),
+						false, __ATOMIC_SEQ_CST,
+						__ATOMIC_ACQUIRE)) {
+			b = end + MYC_RING_BOUND_STEP(r->cap);
+			break;
+		}
+	}
+	r->bound_cache = b >= end ? b : 0;
+}
+
 int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 		   int timeout_ms)
 {
@@ -318,6 +348,8 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 				}
 			}
 		}
+		if (unlikely(end > r->bound_cache))
+			raise_bound(r, end);
 		/* Announce the claim before making it, so a death right after
 		 * the CAS leaves enough to recover; the CAS orders these. */
 		st_rlx(&r->prod->claim_pos, pos);
@@ -373,7 +405,8 @@ int myc_ring_commit(struct myc_ring *r, uint16_t type)
 		return -EINVAL;
 	if (type == MYC_TYPE_INVALID)
 		return -MYC_E_FRAME_TYPE;
-	publish(r, type, flags, r->claim_len, r->no_ts ? 0 : myc_now_ns());
+	publish(r, type, flags, r->claim_len,
+		r->no_ts ? 0 : ring_clock_now(&r->clock));
 	return 0;
 }
 
@@ -441,16 +474,30 @@ static inline void advance_cursor(struct myc_ring *r, uint32_t span)
 		publish_cursor(r);
 }
 
+/* Largest legitimate distance of ctl.bound past head_pos (see the uapi
+ * header): a claim's span and guard, plus the step. */
+static uint64_t bound_slack(struct myc_ring *r)
+{
+	return myc_frame_span(r->hdr.max_frame) + MYC_RING_GUARD +
+	       MYC_RING_BOUND_STEP(r->cap);
+}
+
 /* Lapped: skip to the claim point; everything in between is lost. */
 static int resync(struct myc_ring *r)
 {
-	uint64_t pos, seqw, s;
+	uint64_t pos, seqw, s, b;
 
+	/* Bound before head: it was raised before the head CAS that moved
+	 * the head we read next, so b <= pos + slack unless a producer broke
+	 * it; and never below our cursor (it covers every committed record).
+	 * A bound outside that could make us resync forever. */
+	b = ld_acq(&r->ctl->bound);
 	if (ring_head_load(r, &pos, &seqw))
 		return -EAGAIN;
 	s = seqw & MYC_RING_SEQ_MASK;
 	if (pos < r->cursor || (pos - r->cursor) % 8 || s < r->seq ||
-	    s - r->seq > (pos - r->cursor) / 8)
+	    s - r->seq > (pos - r->cursor) / 8 || b < r->cursor ||
+	    b > pos + bound_slack(r))
 		return broken(r);
 	r->lost += s - r->seq;
 	st_rlx(&r->cons->lost, r->lost);
@@ -468,18 +515,31 @@ static bool lapped(struct myc_ring *r, uint64_t head)
 	return head + MYC_RING_GUARD - r->cursor > r->cap;
 }
 
-/* Fresh head after reading (seqlock style): was the record overwritten? */
+/*
+ * After reading (seqlock style): may the record at the cursor have been
+ * overwritten?  Asks the write bound, not head_pos: the bound's line
+ * changes once per MYC_RING_BOUND_STEP, so it stays in our cache, where
+ * head_pos would move its line here on every message and back to the
+ * producer for its next claim.  Conservative: it may report a lap up to
+ * a step early (the record is then counted lost, exactly).
+ */
 static bool overwritten(struct myc_ring *r)
 {
-	uint64_t h;
+	uint64_t b;
 
-	/* Orders our reads of the record before the head load; pairs with
-	 * the claim CAS (full barrier) that precedes a producer's writes. */
+	/* Orders our reads of the record before the bound load; pairs with
+	 * the producer's raise of the bound, which comes before its head CAS
+	 * (full barrier) and so before its writes (raise_bound()). */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	h = ld_rlx(&r->ctl->head_pos);
-	if (h > r->head_cache)
-		r->head_cache = h;
-	return lapped(r, h);
+	b = ld_rlx(&r->ctl->bound);
+	/* bound < cursor only if a producer broke it: resync() says so. */
+	if (b - r->cursor <= r->cap)
+		return false;
+	/* Make the next try_read() resync at once (lapped(head_cache)),
+	 * instead of judging the overwritten seq word at the cursor. */
+	if (r->head_cache < r->cursor + r->cap)
+		r->head_cache = r->cursor + r->cap;
+	return true;
 }
 
 /*

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,4 +78,83 @@ uint64_t ring_mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+#define RING_CLOCK_ANCHOR_NS	10000000ull	/* re-anchor every 10 ms */
+#define RING_CLOCK_MIN_NS	1000000ull	/* shortest slope measurement */
+#define RING_CLOCK_PAIR_NS	1000ull		/* a pair read further apart
+						 * (preempted) is not an anchor */
+#define CLOCKSOURCE \
+	"/sys/devices/system/clocksource/clocksource0/current_clocksource"
+
+void ring_clock_init(struct ring_clock *c)
+{
+	char buf[16] = "";
+	FILE *f;
+
+	memset(c, 0, sizeof(*c));	/* span 0: every read is slow */
+#if defined(__x86_64__)
+	/* Only a TSC the kernel keeps time with is known to be constant
+	 * rate and the same on every CPU this thread may migrate to. */
+	f = fopen(CLOCKSOURCE, "re");
+	if (f) {
+		c->use_tsc = fgets(buf, sizeof(buf), f) && !strcmp(buf, "tsc\n");
+		fclose(f);
+	}
+#else
+	(void)buf;
+	(void)f;
+#endif
+}
+
+uint64_t ring_clock_slow(struct ring_clock *c)
+{
+#if defined(__x86_64__)
+	uint64_t t1, t2, t, ns, dt, dns, mult;
+
+	if (!c->use_tsc)
+		return real_ns();
+	t1 = __builtin_ia32_rdtsc();
+	ns = real_ns();
+	t2 = __builtin_ia32_rdtsc();
+	t = t1 + (t2 - t1) / 2;
+	if (t2 < t1 || (c->mult && ((t2 - t1) * c->mult >> 32) > RING_CLOCK_PAIR_NS))
+		return ns;	/* not a good pair; next time */
+	if (!c->tsc0) {
+		c->tsc0 = t;	/* first anchor: no slope yet */
+		c->ns0 = ns;
+		return ns;
+	}
+	if (t <= c->tsc0 || ns <= c->ns0) {
+		c->tsc0 = t;	/* TSC or clock went back: start over */
+		c->ns0 = ns;
+		c->mult = 0;
+		c->span = 0;
+		return ns;
+	}
+	dt = t - c->tsc0;
+	dns = ns - c->ns0;
+	if (dns < RING_CLOCK_MIN_NS)
+		return ns;	/* still measuring the first slope */
+	mult = (uint64_t)(((unsigned __int128)dns << 32) / dt);
+	/* Anchor here: the new line starts at this pair, so a step of the
+	 * clock is followed within one interval. */
+	c->tsc0 = t;
+	c->ns0 = ns;
+	c->mult = mult;
+	/* d * mult stays below 2^64 for d < span (span is 10 ms of ticks) */
+	c->span = mult ? (uint64_t)(((unsigned __int128)RING_CLOCK_ANCHOR_NS << 32) /
+				    mult) : 0;
+	return ns;
+#else
+	return real_ns();
+#endif
 }

@@ -87,4 +87,38 @@ int ring_lock_held(int fd, uint64_t off);
 
 uint64_t ring_mono_ns(void);
 
+/*
+ * The producer's frame timestamp clock: CLOCK_REALTIME nanoseconds
+ * (docs/frame-format.md), read from the TSC where the kernel itself keeps
+ * time with it (clocksource "tsc": invariant and synchronised across
+ * CPUs), else from clock_gettime().  ns = ns0 + (tsc - tsc0) * mult >> 32
+ * along a line anchored to clock_gettime() every RING_CLOCK_ANCHOR_NS,
+ * its slope measured over the previous anchor interval, so the stamp
+ * follows CLOCK_REALTIME (slewing and steps included, within one
+ * interval) and costs one rdtsc instead of a vDSO call with its fenced
+ * TSC read (docs/ring-format.md, "Timestamps").  One per producer handle,
+ * used by one thread at a time like the handle.
+ */
+struct ring_clock {
+	uint64_t tsc0, ns0;	/* anchor: TSC and CLOCK_REALTIME together */
+	uint64_t mult;		/* ns per tick << 32; 0 = not calibrated */
+	uint64_t span;		/* ticks after tsc0 the line is used for */
+	bool use_tsc;
+};
+
+void ring_clock_init(struct ring_clock *c);
+uint64_t ring_clock_slow(struct ring_clock *c);
+
+static inline uint64_t ring_clock_now(struct ring_clock *c)
+{
+#if defined(__x86_64__)
+	/* tsc0 <= now, or the difference wraps and fails the test. */
+	uint64_t d = __builtin_ia32_rdtsc() - c->tsc0;
+
+	if (likely(d < c->span))
+		return c->ns0 + ((d * c->mult) >> 32);
+#endif
+	return ring_clock_slow(c);
+}
+
 #endif

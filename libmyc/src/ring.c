@@ -37,11 +37,12 @@
 #define RING_LOCK_BASE		(1ULL << 40)	/* far past any ring file */
 #define RING_OFF_LIMIT		(1ULL << 48)	/* bound for offsets/sizes */
 
-_Static_assert(sizeof(struct myc_ring_ctl) == 4 * MYC_RING_LINE, "ctl lines");
+_Static_assert(sizeof(struct myc_ring_ctl) == 5 * MYC_RING_LINE, "ctl lines");
 _Static_assert(sizeof(struct myc_ring_prod) == MYC_RING_LINE, "prod slot");
 _Static_assert(sizeof(struct myc_ring_cons) == 2 * MYC_RING_LINE, "cons page");
 _Static_assert(offsetof(struct myc_ring_ctl, futex) == MYC_RING_LINE, "futex");
 _Static_assert(offsetof(struct myc_ring_ctl, limit) == 2 * MYC_RING_LINE, "lim");
+_Static_assert(offsetof(struct myc_ring_ctl, bound) == 4 * MYC_RING_LINE, "bound");
 _Static_assert(sizeof(struct myc_ring_hdr) % 8 == 0, "hdr size");
 
 bool ring_name_ok(const char *name)
@@ -687,6 +688,8 @@ struct myc_ring *myc_ring_open(const char *name, uint32_t flags,
 	r->role = flags & (MYC_RING_PRODUCER | MYC_RING_CONSUMER);
 	r->spin_ns = o.spin_ns;
 	r->no_ts = o.flags & MYC_RING_O_NO_TIMESTAMP;
+	if (r->role == MYC_RING_PRODUCER && !r->no_ts)
+		ring_clock_init(&r->clock);
 	err = ops->open(r, name, flags, &o);
 	if (err) {
 		myc_ring_free(r);

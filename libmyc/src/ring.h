@@ -64,14 +64,17 @@ struct myc_ring {
 	struct myc_ring_prod *prod;
 	bool claimed;
 	bool no_ts;			/* MYC_RING_O_NO_TIMESTAMP */
+	struct ring_clock clock;	/* frame timestamps */
 	uint64_t claim_pos, claim_seq;
 	uint32_t claim_len, claim_span;
 	uint64_t last_reap;		/* mono ns of the last dead-consumer scan */
+	uint64_t bound_cache;		/* ctl.bound as last seen (never above) */
 
 	/* consumer */
 	struct myc_ring_cons *cons;
 	uint64_t cursor, seq;		/* private: next record and its seq */
-	uint64_t head_cache;		/* last head_pos seen */
+	uint64_t head_cache;		/* last head_pos seen (or, once a lap
+					 * was seen, past the cursor + cap) */
 	bool need_head;			/* cursor came from the head */
 	uint64_t published;		/* cursor value last published */
 	uint64_t lost, delivered;

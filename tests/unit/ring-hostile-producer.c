@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Description: a hostile producer process that writes garbage into the
- * shared ring (head moved backwards or misaligned, bad record lengths,
+ * shared ring (head moved backwards or misaligned, write bound far past
+ * the head or below the reader, bad record lengths,
  * flags, type ids and reserved fields behind a valid-looking seq word, and
  * random bytes) makes a consumer return the named error MYC_E_CORRUPT (or
  * just see nothing), never crash, never read outside its mapping, and
@@ -23,7 +24,7 @@ static const char *name;
 
 enum attack {
 	HEAD_BACK, HEAD_ODD, LEN_HUGE, LEN_SMALL, BAD_FLAGS, BAD_TYPE,
-	BAD_RESV, SPAN_PAST_HEAD, SEQ_AHEAD, ATTACKS
+	BAD_RESV, SPAN_PAST_HEAD, SEQ_AHEAD, BOUND_HIGH, BOUND_LOW, ATTACKS
 };
 
 /* A hostile producer: commits one good frame, then attacks. */
@@ -51,6 +52,10 @@ static int hostile(void *arg)
 	case BAD_RESV: *(uint32_t *)(rec + 28) = 1; break;
 	case SPAN_PAST_HEAD: *(uint32_t *)rec = 32 + 4000; break;
 	case SEQ_AHEAD: *(uint64_t *)(rec + 8) = 1000; break;
+	/* the lossy reader's lap check then fails on every record: it must
+	 * not resync forever */
+	case BOUND_HIGH: r->ctl->bound = r->ctl->head_pos + 4 * r->cap; break;
+	case BOUND_LOW: r->ctl->bound = 8; break;
 	default: break;
 	}
 	myc_ring_free(r);

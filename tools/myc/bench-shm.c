@@ -51,7 +51,10 @@ static struct shared *sh;
 static char ring_a[64], ring_b[64];
 
 /* Producer options: MYC_BENCH_NO_TS=1 in the environment drops the frame
- * timestamp (MYC_RING_O_NO_TIMESTAMP) to show what the clock read costs. */
+ * timestamp (MYC_RING_O_NO_TIMESTAMP) to show what the clock read costs.
+ * MYC_BENCH_LOSSLESS=1 makes the ping-pong rings (shm, shm-sleep)
+ * lossless instead of lossy (the lossy reader's lap check is the only
+ * difference on that path; docs/PERFORMANCE.md "Write bound"). */
 static const struct myc_ring_opts *prod_opts(void)
 {
 	static struct myc_ring_opts ro = { .sz = sizeof(ro) };
@@ -261,6 +264,7 @@ static int ring_pp(const struct bench_opts *o, const struct pp *pp,
 		   struct bench_samples *s, double *sys_per_msg)
 {
 	struct myc_ring_opts ro = { .sz = sizeof(ro), .spin_ns = pp->spin_ns };
+	struct myc_ring_opts po = *prod_opts();
 	struct myc_ring *out, *in;
 	unsigned char buf[1024];
 	struct myc_frame_hdr h;
@@ -269,8 +273,10 @@ static int ring_pp(const struct bench_opts *o, const struct pp *pp,
 	int err = 0;
 
 	memset(buf, 0x5a, sizeof(buf));
+	if (getenv("MYC_BENCH_LOSSLESS"))
+		ro.policy = po.policy = MYC_LOSSLESS;
 	out = myc_ring_open(ring_a, MYC_RING_PRODUCER | MYC_RING_CREATE |
-			    MYC_RING_EXCL, prod_opts());
+			    MYC_RING_EXCL, &po);
 	in = myc_ring_open(ring_b, MYC_RING_CONSUMER | MYC_RING_CREATE |
 			   MYC_RING_EXCL, &ro);
 	if (!out || !in) {

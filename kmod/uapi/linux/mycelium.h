@@ -50,7 +50,7 @@
  */
 
 #define MYC_RING_MAGIC		0x31474e495243594dULL	/* "MYCRING1" LE */
-#define MYC_RING_VERSION	1u
+#define MYC_RING_VERSION	2u	/* 2: ctl.bound (line 4) */
 #define MYC_RING_LINE		128u	/* hot-field stride: two cache lines
 					 * so adjacent-line prefetch does not
 					 * couple them */
@@ -169,7 +169,21 @@ struct myc_ring_ctl {
 	__u64 reclaimed;	/* dead consumers' pages freed */
 	__u64 cons_gen;		/* bumped when a consumer page changes hands */
 	__u8  pad3[MYC_RING_LINE - 32];
+	/* line 4: write bound.  No producer (nor a survivor finishing a dead
+	 * one's claim) writes a data byte at or past this position: a claim
+	 * of [pos, pos + span) first makes sure bound >= pos + span +
+	 * MYC_RING_GUARD, raising it (compare-and-swap, never lowering) to
+	 * that plus MYC_RING_BOUND_STEP(capacity), before its head CAS.  So
+	 * it moves once per step, not per claim, and a lossy reader checks
+	 * "was my record overwritten" against it (a line it keeps cached)
+	 * instead of against head_pos (the line every claim writes).
+	 * head_pos <= bound <= head_pos + max span + GUARD + step. */
+	__u64 bound;
+	__u8  pad4[MYC_RING_LINE - 8];
 };
+
+/* How far past a claim's end a producer raises ctl.bound. */
+#define MYC_RING_BOUND_STEP(cap)	((cap) / 16)
 
 /* myc_ring_prod.state */
 #define MYC_RING_PS_FREE	0u	/* slot unowned */
