@@ -349,12 +349,39 @@ fail:
 	return r;
 }
 
+static int gateway_link(struct myc_bus *bus, const struct myc_topo *topo,
+			const struct topo_node *self, char *err, size_t errlen);
+
+/*
+ * The common end of myc_bus_from_topology and myc_gateway_new: unless an
+ * earlier check failed (@r), the bus of node @n, then its links (after the
+ * topics: the net bridges every declared topic); frees @topo.
+ */
+static struct myc_bus *topo_finish(struct myc_topo *topo, const struct topo_node *n,
+				   const char *service, const struct myc_bus_topo_opts *opts,
+				   bool gateway, int r, char *err, size_t errlen)
+{
+	struct myc_bus *bus = NULL;
+
+	if (!r)
+		r = topo_bus_new(topo, n, service, opts, gateway, &bus, err, errlen);
+	if (!r)
+		r = gateway ? gateway_link(bus, topo, n, err, errlen) :
+			      bus_link_nodes(bus, topo, n, err, errlen);
+	myc_topo_free(topo);
+	if (r) {
+		myc_bus_free(bus);
+		errno = -r;
+		return NULL;
+	}
+	return bus;
+}
+
 struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 				      const struct myc_bus_topo_opts *opts,
 				      char *err, size_t errlen)
 {
 	const struct myc_topo_node *node;
-	struct myc_bus *bus = NULL;
 	struct myc_topo *topo;
 	int r = 0;
 
@@ -376,21 +403,9 @@ struct myc_bus *myc_bus_from_topology(const char *path, const char *service,
 		errf(err, errlen, "%s: service \"%s\" is in no node (services: %s)", topo->file,
 		     service, list);
 		r = -ENOENT;
-		goto out;
 	}
-	r = topo_bus_new(topo, &node->n, service, opts, false, &bus, err, errlen);
-	if (r)
-		goto out;
-	/* After the topics: the net bridges every declared topic. */
-	r = bus_link_nodes(bus, topo, &node->n, err, errlen);
-out:
-	myc_topo_free(topo);
-	if (r) {
-		myc_bus_free(bus);
-		errno = -r;
-		return NULL;
-	}
-	return bus;
+	return topo_finish(topo, node ? &node->n : NULL, service, opts, false, r,
+			   err, errlen);
 }
 
 /* ---- gateways (docs/operations.md, "Gateways") ------------------------- */
@@ -471,7 +486,6 @@ struct myc_bus *myc_gateway_new(const char *path, const char *node,
 {
 	const struct myc_topo_node *n;
 	const struct topo_node *twin;
-	struct myc_bus *bus = NULL;
 	struct myc_topo *topo;
 	int r = 0;
 
@@ -504,16 +518,6 @@ struct myc_bus *myc_gateway_new(const char *path, const char *node,
 		r = -EINVAL;
 		goto out;
 	}
-	r = topo_bus_new(topo, &n->n, NULL, opts, true, &bus, err, errlen);
-	if (r)
-		goto out;
-	r = gateway_link(bus, topo, &n->n, err, errlen);
 out:
-	myc_topo_free(topo);
-	if (r) {
-		myc_bus_free(bus);
-		errno = -r;
-		return NULL;
-	}
-	return bus;
+	return topo_finish(topo, n ? &n->n : NULL, NULL, opts, true, r, err, errlen);
 }
