@@ -254,6 +254,7 @@ MESSAGES(X_WALK)
 	}
 
 #ifdef INTEROP_BUS
+#include <errno.h>
 #include <unistd.h>
 
 #include <myc.h>
@@ -270,10 +271,26 @@ MESSAGES(X_WALK)
 			return NULL;					\
 	}
 
-/* A bus on @transport ("ring:DOMAIN" or "tcp") named @name. */
-static struct myc_bus *bus_open(const char *transport, const char *name)
+/* The generated header's digest (-DSCHEMA_DIGEST=PREFIX_SCHEMA_DIGEST),
+ * and the "other" one of the refused command: every byte inverted. */
+static const uint8_t schema_digest[MYC_SCHEMA_DIGEST_LEN] = SCHEMA_DIGEST;
+
+static const uint8_t *other_digest(void)
 {
-	struct myc_bus_opts o = { .sz = sizeof(o), .name = name };
+	static uint8_t d[MYC_SCHEMA_DIGEST_LEN];
+
+	for (unsigned i = 0; i < MYC_SCHEMA_DIGEST_LEN; i++)
+		d[i] = schema_digest[i] ^ 0xff;
+	return d;
+}
+
+/* A bus on @transport ("ring:DOMAIN" or "tcp") named @name, carrying
+ * @digest. */
+static struct myc_bus *bus_open(const char *transport, const char *name,
+				const uint8_t *digest)
+{
+	struct myc_bus_opts o = { .sz = sizeof(o), .name = name,
+				  .schema_digest = digest };
 	struct myc_bus *bus;
 
 	if (!strncmp(transport, "ring:", 5))
@@ -405,6 +422,92 @@ static void put_file(const char *path, const char *text)
 		break_out("ready file");
 }
 
+/* First type of the schema: the one the ring refusal is tried on. */
+#define X_FIRST(tag, Name, id, UP)					\
+	if (!first_size) {						\
+		first_type = id;					\
+		first_size = sizeof(struct tag);			\
+	}
+
+/* The bus's refused handshake (20 s at most), printed "net: TEXT". */
+static void wait_net_error(struct myc_bus *bus)
+{
+	char text[512];
+	int r = 0;
+
+	for (int t = 0; !r && t < 2000; t++) {
+		r = myc_bus_net_error(bus, text, sizeof(text));
+		if (!r)
+			usleep(10000);
+	}
+	if (r != -MYC_E_DIGEST)
+		break_out(r ? "net: not a digest error" : "net: no handshake error");
+	printf("net: %s\n", text);
+}
+
+/* refused (docs in interop.py): the digest check of the ring and of the
+ * net handshake. */
+static int refused_cmd(int argc, char **argv)
+{
+	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = 0 };
+	uint16_t first_type = 0;
+	size_t first_size = 0;
+	char path[4096], addr[128];
+	struct myc_bus *bus;
+	struct myc_pub *pub;
+	void *buf;
+	FILE *f;
+	int r;
+
+	MESSAGES(X_FIRST)
+	if (argc == 3 && !strncmp(argv[2], "ring:", 5)) {
+		bus = bus_open(argv[2], "interop-c-bad", other_digest());
+		if (!bus)
+			break_out("bad transport or bus");
+		if (myc_sub_new(bus, first_type, NULL) || errno != MYC_E_DIGEST)
+			break_out("subscribe: not refused with the digest error");
+		printf("subscribe: %s\n", myc_strerror(MYC_E_DIGEST));
+		pub = myc_pub_new(bus, first_type, &po);
+		if (!pub)
+			break_out("publisher");
+		r = myc_pub_claim(pub, first_size, &buf);
+		if (r != -MYC_E_DIGEST)
+			break_out("publish: not refused with the digest error");
+		printf("publish: %s\n", myc_strerror(MYC_E_DIGEST));
+		myc_pub_free(pub);
+	} else if (argc == 5 && !strcmp(argv[2], "tcp") && !strcmp(argv[3], "listen")) {
+		char line[256];
+
+		bus = bus_open("tcp", "interop-c-rx", schema_digest);
+		if (!bus)
+			break_out("bus");
+		listen_any(bus, "interop-c-rx", line, sizeof(line));
+		put_file(argv[4], line);
+		wait_net_error(bus);
+		snprintf(path, sizeof(path), "%s.done", argv[4]);
+		for (int t = 0; access(path, F_OK) && t < 2000; t++)
+			usleep(10000);
+	} else if (argc == 5 && !strcmp(argv[2], "tcp") && !strcmp(argv[3], "dial")) {
+		bus = bus_open("tcp", "interop-c-tx", other_digest());
+		if (!bus)
+			break_out("bus");
+		f = fopen(argv[4], "r");
+		if (!f || fscanf(f, "%*63s %127s", addr) != 1)
+			break_out("ready file unreadable");
+		fclose(f);
+		if (myc_bus_net_connect(bus, addr))
+			break_out("net connect");
+		wait_net_error(bus);
+		snprintf(path, sizeof(path), "%s.done", argv[4]);
+		put_file(path, "");
+	} else {
+		break_out("bad refused arguments");
+	}
+	fflush(stdout);
+	myc_bus_free(bus);
+	return 0;
+}
+
 static int bus_cmd(int argc, char **argv)
 {
 	struct myc_sub *subs[64];
@@ -418,7 +521,8 @@ static int bus_cmd(int argc, char **argv)
 	if (argc < 4)
 		break_out("bad arguments");
 	tcp = !strcmp(argv[2], "tcp");
-	bus = bus_open(argv[2], argv[1][0] == 'p' ? "interop-c-tx" : "interop-c-rx");
+	bus = bus_open(argv[2], argv[1][0] == 'p' ? "interop-c-tx" : "interop-c-rx",
+		       schema_digest);
 	if (!bus)
 		break_out("bad transport or bus");
 	n = atol(argv[3]);
@@ -457,6 +561,8 @@ int main(int argc, char **argv)
 #ifdef INTEROP_BUS
 	if (argc >= 2 && (!strcmp(argv[1], "publish") || !strcmp(argv[1], "receive")))
 		return bus_cmd(argc, argv);
+	if (argc >= 3 && !strcmp(argv[1], "refused"))
+		return refused_cmd(argc, argv);
 #endif
 
 	if (argc == 2 && !strcmp(argv[1], "layout")) {

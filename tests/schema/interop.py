@@ -4,6 +4,8 @@
 Usage: interop.py MODULE_DIR MODULE layout|sample|encode FILE|decode FILE
        interop.py MODULE_DIR MODULE publish TRANSPORT N [READY...]
        interop.py MODULE_DIR MODULE receive TRANSPORT N READY
+       interop.py MODULE_DIR MODULE refused ring:DOMAIN
+       interop.py MODULE_DIR MODULE refused tcp listen|dial READY
 
 The bus commands (tests/suites/interop.sh; they need the mycelium binding)
 use a bus with every type's topic lossless, depth 64, max size = the
@@ -17,12 +19,32 @@ message size, named interop-LANG-tx (publish) or interop-LANG-rx
                READY file it is given and waits until each peer subscribed
                every type (a type no peer subscribed is not sent).
 
+Every bus carries the schema digest of the generated module (SCHEMA_DIGEST),
+except in "refused" where noted.
+
 publish: N samples of every type, schema order (tcp: then wait until
 every READY.done exists, so no frame is still queued when the bus closes).
 receive: subscribe to every type, create the file READY (atomically: a
 reader never sees it half written), then receive N messages of each type
 in schema order, check type id and size, decode and print each as
 "sample" does, and create READY.done.
+
+refused: the schema digest check (tests/suites/interop.sh).  The "other"
+digest is the module's with every byte inverted.
+  ring:DOMAIN  a bus named interop-LANG-bad with the other digest, while a
+               receiver holds the rings of DOMAIN: subscribing to the first
+               type must fail with the digest error (MYC_E_DIGEST), and so
+               must a lossless publish of it (timeout 0); prints
+               "subscribe: TEXT" and "publish: TEXT".
+  tcp listen   interop-LANG-rx with the schema's digest listens as
+               "receive" does, writes READY, waits until the bus reports a
+               refused handshake (net_error, 20 s at most) and prints
+               "net: TEXT"; then waits for READY.done (20 s at most) so
+               the refusal reaches the dialler before the bus closes.
+  tcp dial     interop-LANG-tx with the other digest dials READY's address,
+               waits for its refused handshake, prints "net: TEXT" and
+               creates READY.done.
+Exit status 0 only when every refusal carried the digest error's code.
 
 The sample value of field number j (0-based, schema order) of the message
 with type id `mid`, element e of an array (0 for a scalar):
@@ -131,7 +153,9 @@ def main(argv):
         if off != len(data):
             sys.exit('trailing bytes')
     elif cmd in ('publish', 'receive'):
-        bus_cmd(classes, cmd, argv[4], int(argv[5]), argv[6:])
+        bus_cmd(mod, classes, cmd, argv[4], int(argv[5]), argv[6:])
+    elif cmd == 'refused':
+        refused_cmd(mod, classes, argv[4], argv[5:])
     else:
         sys.exit('unknown command')
 
@@ -157,18 +181,83 @@ def wait_wants(bus, peer, cls):
     sys.exit('%s: peer %s never subscribed' % (cls.NAME, peer))
 
 
-def bus_cmd(classes, cmd, transport, n, rest):
+def open_bus(classes, transport, name, digest):
+    """A bus on @transport with every type's topic (see the docstring)."""
     import mycelium
-    name = 'interop-py-' + ('tx' if cmd == 'publish' else 'rx')
     if transport.startswith('ring:'):
-        bus = mycelium.Bus(name=name, ring_domain=transport[5:])
+        bus = mycelium.Bus(name=name, ring_domain=transport[5:], digest=digest)
     elif transport == 'tcp':
-        bus = mycelium.Bus(name=name)
+        bus = mycelium.Bus(name=name, digest=digest)
     else:
         sys.exit('unknown transport %r' % transport)
-    tcp = transport == 'tcp'
     for cls in classes:
         bus.topic(cls, mycelium.LOSSLESS, 64, cls.SIZE)
+    return bus
+
+
+def wait_file(path):
+    """Until @path exists (20 s at most)."""
+    for _ in range(2000):
+        if os.path.exists(path):
+            return
+        time.sleep(0.01)
+
+
+def wait_net_error(bus):
+    """The bus's refused handshake (20 s at most) as "net: TEXT"."""
+    import mycelium
+    for _ in range(2000):
+        err = bus.net_error()
+        if err is not None:
+            if not isinstance(err, mycelium.DigestMismatch):
+                sys.exit('net: not a digest error: %r' % (err.args,))
+            return 'net: ' + err.args[1]
+        time.sleep(0.01)
+    sys.exit('net: no handshake error')
+
+
+def refused_cmd(mod, classes, transport, rest):
+    import mycelium
+    other = bytes(b ^ 0xff for b in mod.SCHEMA_DIGEST)
+    if transport.startswith('ring:'):
+        bus = open_bus(classes, transport, 'interop-py-bad', other)
+        cls = classes[0]
+        try:
+            bus.subscriber(cls)
+            sys.exit('subscribe: not refused')
+        except mycelium.DigestMismatch as e:
+            print('subscribe: ' + e.args[1])
+        pub = bus.publisher(cls, timeout=0)
+        try:
+            pub.publish(sample(cls))
+            sys.exit('publish: not refused')
+        except mycelium.DigestMismatch as e:
+            print('publish: ' + e.args[1])
+    elif transport == 'tcp' and rest[:1] == ['listen'] and len(rest) == 2:
+        bus = open_bus(classes, transport, 'interop-py-rx', mod)
+        bus.net_listen('tcp:127.0.0.1:0')
+        for cls in classes:
+            bus.subscriber(cls)
+        put_file(rest[1], 'interop-py-rx %s\n' % bus.net_addr())
+        print(wait_net_error(bus))
+        wait_file(rest[1] + '.done')
+    elif transport == 'tcp' and rest[:1] == ['dial'] and len(rest) == 2:
+        bus = open_bus(classes, transport, 'interop-py-tx', other)
+        with open(rest[1]) as f:
+            bus.net_connect(f.read().split()[1])
+        print(wait_net_error(bus))
+        put_file(rest[1] + '.done', '')
+    else:
+        sys.exit('bad refused arguments')
+    sys.stdout.flush()
+    bus.close()
+
+
+def bus_cmd(mod, classes, cmd, transport, n, rest):
+    import mycelium
+    name = 'interop-py-' + ('tx' if cmd == 'publish' else 'rx')
+    bus = open_bus(classes, transport, name, mod)
+    tcp = transport == 'tcp'
     if cmd == 'publish':
         if tcp:
             peers = []

@@ -8,19 +8,26 @@
                                                  schema order
      interop_bus receive TRANSPORT N READY       subscribe, create READY,
                                                  receive and print N
-                                                 messages of every type *)
+                                                 messages of every type
+     interop_bus refused ring:DOMAIN             the schema digest check
+     interop_bus refused tcp listen|dial READY   (see interop.py)
+
+   Every bus carries S.schema_digest, but for the "other" digest (every
+   byte inverted) of "refused". *)
 
 open Sample
 module M = Mycelium
 
 let fail fmt = Printf.ksprintf (fun s -> prerr_endline ("interop-ml: " ^ s); exit 1) fmt
 
-let open_bus transport name =
+let other_digest = String.map (fun c -> Char.chr (Char.code c lxor 0xff)) S.schema_digest
+
+let open_bus ?(digest = S.schema_digest) transport name =
   let bus =
     if String.starts_with ~prefix:"ring:" transport then
-      M.Bus.create ~name
+      M.Bus.create ~name ~digest
         ~ring_domain:(String.sub transport 5 (String.length transport - 5)) ()
-    else if transport = "tcp" then M.Bus.create ~name ()
+    else if transport = "tcp" then M.Bus.create ~name ~digest ()
     else fail "unknown transport %s" transport
   in
   List.iter
@@ -126,8 +133,70 @@ let receive transport n ready =
   put_file (ready ^ ".done") "";
   M.Bus.close bus
 
+(* Until [path] exists (20 s at most). *)
+let wait_file path =
+  let rec go t =
+    if t < 2000 && not (Sys.file_exists path) then (
+      Thread.delay 0.01;
+      go (t + 1))
+  in
+  go 0
+
+(* The bus's refused handshake (20 s at most), printed "net: TEXT". *)
+let wait_net_error bus =
+  let rec go t =
+    match M.Bus.net_error bus with
+    | Some (c, text) ->
+      if c <> M.Errors.digest then fail "net: not a digest error: %s" text;
+      print_endline ("net: " ^ text)
+    | None ->
+      if t = 2000 then fail "net: no handshake error";
+      Thread.delay 0.01;
+      go (t + 1)
+  in
+  go 0
+
+let refused args =
+  let bus =
+    match args with
+    | [ transport ] when String.starts_with ~prefix:"ring:" transport ->
+      let bus = open_bus ~digest:other_digest transport "interop-ml-bad" in
+      let (module X : S.MESSAGE) = List.hd S.messages in
+      (match M.Subscriber.create bus ~type_id:X.type_id with
+       | _ -> fail "subscribe: not refused"
+       | exception M.Error (c, text) ->
+         if c <> M.Errors.digest then fail "subscribe: %s" text;
+         print_endline ("subscribe: " ^ text));
+      let pub = M.Publisher.create ~timeout_ms:0 bus ~type_id:X.type_id in
+      (match M.Publisher.send pub (X.encode (X.of_values (sample_values (module X)))) with
+       | () -> fail "publish: not refused"
+       | exception M.Error (c, text) ->
+         if c <> M.Errors.digest then fail "publish: %s" text;
+         print_endline ("publish: " ^ text));
+      M.Publisher.close pub;
+      bus
+    | [ "tcp"; "listen"; ready ] ->
+      let name = "interop-ml-rx" in
+      let bus = open_bus "tcp" name in
+      M.Bus.net_listen bus "tcp:127.0.0.1:0";
+      put_file ready (Printf.sprintf "%s %s\n" name (M.Bus.net_addr bus));
+      wait_net_error bus;
+      wait_file (ready ^ ".done");
+      bus
+    | [ "tcp"; "dial"; ready ] ->
+      let bus = open_bus ~digest:other_digest "tcp" "interop-ml-tx" in
+      M.Bus.net_connect bus (snd (read_ready ready));
+      wait_net_error bus;
+      put_file (ready ^ ".done") "";
+      bus
+    | _ -> fail "bad refused arguments"
+  in
+  flush stdout;
+  M.Bus.close bus
+
 let () =
   match Array.to_list Sys.argv with
+  | _ :: "refused" :: args -> refused args
   | _ :: "publish" :: transport :: n :: readies -> publish transport (int_of_string n) readies
   | [ _; "receive"; transport; n; ready ] -> receive transport (int_of_string n) ready
   | _ ->

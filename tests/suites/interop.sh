@@ -15,7 +15,18 @@
 # samples of every type (lossless topics); each receiver prints the decoded
 # values of everything it received, which must equal N times the sample of
 # each type.  One line "PASS TRANSPORT-from-to-to" per direction (C->C is
-# the control), then a check that nothing is left in /dev/shm.
+# the control).  Every bus carries the generated module's schema digest.
+# Then the digest check across languages, every pair of languages (the
+# "refused" commands of the harnesses, docs in interop.py): ring - while a
+# receiver of one language holds the rings, a process of another with a
+# different digest is refused (subscribe and lossless publish: the digest
+# error), then a publisher of that language with the right digest reaches
+# the receiver ("PASS ring-digest-from-refused-by-to"); tcp - a listener
+# with the schema's digest and a dialler with another: the handshake is
+# refused and both report it ("we refused peer 'interop-FROM-tx': schema
+# digest mismatch ...", "rejected by peer: schema digest mismatch: node
+# 'interop-TO-rx' has <digest>..."; "PASS tcp-digest-from-refused-by-to").
+# Last, a check that nothing is left in /dev/shm.
 # MYC_INTEROP_TRANSPORTS (default "ring tcp") selects the transports.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -35,6 +46,7 @@ fi
 langs=""
 # C
 if cc -std=gnu11 -Wall -Wextra -Werror -include "$d/trading.h" -DMESSAGES=TRADING_MESSAGES \
+	-DSCHEMA_DIGEST=TRADING_SCHEMA_DIGEST \
 	-DINTEROP_BUS -I"$top/libmyc/include" "$top/tests/schema/interop.c" \
 	-L"$build" -Wl,-rpath,"$build" -lmyc -o "$tmp/ic" >"$tmp/cc.log" 2>&1; then
 	langs="c"
@@ -137,8 +149,60 @@ run_transport() {
 	done
 }
 
+# Wait until file $1 exists or process $2 has exited (60 s at most).
+wait_ready() {
+	for _ in $(seq 600); do
+		[ -e "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+hex=$(sed -n "s/^SCHEMA_DIGEST_HEX = '\(.*\)'$/\1/p" "$d/trading.py" | cut -c1-16)
+[ ${#hex} = 16 ] || echo "FAIL interop-digest-hex (none in $d/trading.py)"
+
+# One digest check: $1 ring|tcp, the refused language $2, the other $3.
+run_refused() {
+	local transport=$1 from=$2 to=$3 pid rc prc why=""
+	local r=$tmp/ready.dg out=$tmp/dg.$transport.$from.$to
+	rm -f "$r" "$r.done"
+	if [ "$transport" = ring ]; then
+		run_$to receive "ring:$dom" "$n" "$r" >"$out.rx" 2>"$out.rxerr" &
+		pid=$!
+		wait_ready "$r" "$pid" || why="receiver not ready"
+		run_$from refused "ring:$dom" >"$out" 2>&1 || why="refused rc $?"
+		grep -q "^subscribe: .*digest" "$out" && grep -q "^publish: .*digest" "$out" ||
+			why="${why:-no digest refusal}"
+		run_$from publish "ring:$dom" "$n" >"$out.pub" 2>&1 || why="${why:-publish rc $?}"
+		wait "$pid" || why="${why:-receiver rc $?}"
+		cmp -s "$tmp/expected" "$out.rx" || why="${why:-received values differ}"
+	else
+		run_$to refused tcp listen "$r" >"$out.rx" 2>&1 &
+		pid=$!
+		wait_ready "$r" "$pid" || why="listener not ready"
+		run_$from refused tcp dial "$r" >"$out" 2>&1 || why="dialler rc $?"
+		wait "$pid" || why="${why:-listener rc $?}"
+		grep -q "^net: we refused peer 'interop-$from-tx': schema digest mismatch.*'interop-$to-rx' has $hex\.\.\." "$out.rx" ||
+			why="${why:-listener did not report the refusal}"
+		grep -q "^net: rejected by peer: schema digest mismatch: .*'interop-$to-rx' has $hex\.\.\." "$out" ||
+			why="${why:-dialler did not report the refusal}"
+	fi
+	if [ -z "$why" ]; then
+		echo "PASS $transport-digest-$from-refused-by-$to"
+	else
+		echo "FAIL $transport-digest-$from-refused-by-$to ($why)"
+		sed 's/^/    /' "$out"* | head -20
+	fi
+}
+
 for transport in ${MYC_INTEROP_TRANSPORTS:-ring tcp}; do
 	run_transport "$transport"
+	for from in $langs; do
+		for to in $langs; do
+			run_refused "$transport" "$from" "$to"
+		done
+	done
 done
 
 left=$(ls /dev/shm | grep -F "myc.$dom." || true)

@@ -45,7 +45,7 @@ type policy = Lossy | Lossless
 module Bus = struct
   type t
 
-  external create_ : string option -> string option -> bool -> t
+  external create_ : string option -> string option -> bool -> string option -> t
     = "caml_myc_bus_new"
   external close : t -> unit = "caml_myc_bus_close"
 
@@ -62,12 +62,22 @@ module Bus = struct
   external topic_ : t -> int -> int -> int -> int -> unit
     = "caml_myc_bus_topic"
 
-  let create ?name ?ring_domain ?(ring_force = false) () =
-    create_ name ring_domain ring_force
+  let digest_len = 32
+
+  let create ?name ?ring_domain ?(ring_force = false) ?digest () =
+    (match digest with
+     | Some d when String.length d <> digest_len ->
+         invalid_arg
+           (Printf.sprintf
+              "Mycelium.Bus.create: digest must be exactly %d bytes, got %d"
+              digest_len (String.length d))
+     | _ -> ());
+    create_ name ring_domain ring_force digest
 
   external net_listen : t -> string -> unit = "caml_myc_bus_net_listen"
   external net_connect : t -> string -> unit = "caml_myc_bus_net_connect"
   external net_addr : t -> string = "caml_myc_bus_net_addr"
+  external net_error : t -> (int * string) option = "caml_myc_bus_net_error"
 
   external net_peer_wants_ : t -> string -> int -> bool
     = "caml_myc_bus_net_peer_wants"

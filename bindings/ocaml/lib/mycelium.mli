@@ -60,20 +60,35 @@ type policy = Lossy | Lossless
 module Bus : sig
   type t
 
-  (** [create ?name ?ring_domain ?ring_force ()]: with [ring_domain] every
-      topic is carried across processes on the shared-memory rings
+  (** Bytes in a schema digest (32, SHA-256). *)
+  val digest_len : int
+
+  (** [create ?name ?ring_domain ?ring_force ?digest ()]: with [ring_domain]
+      every topic is carried across processes on the shared-memory rings
       ["<ring_domain>.<type id>"] (buses of other processes, in any
       language, with the same domain see one bus); [ring_force] writes to
       the ring even when no other process reads it.  Bad ring options raise
       [Error (EINVAL, _)].  See docs/api.md, "Across processes: the ring
-      bridge". *)
-  val create : ?name:string -> ?ring_domain:string -> ?ring_force:bool -> unit -> t
+      bridge".
+
+      [digest] is the schema digest of the messages the bus carries, the
+      generated module's [schema_digest] (e.g. [~digest:Trading.schema_digest]).
+      Rings the bus creates record it and rings it opens must have it
+      (another: [Error (Errors.digest, _)] from [Subscriber.create] and
+      from a lossless [Publisher.send]); net peers with another digest are
+      refused (see [net_error]).  A digest of another length than
+      [digest_len] raises [Invalid_argument]. *)
+  val create :
+    ?name:string -> ?ring_domain:string -> ?ring_force:bool -> ?digest:string ->
+    unit -> t
 
   (** [from_topology ?schema path ~service] is the bus of the node that runs
       [service] in the topology file [path]: named after the node, every
       [[topics.NAME]] declared with its policy, ring size and max size.
       [schema] (a YAML schema path) gives topics without a [type] the id of
-      the schema message with that topic.  Raises [Error (code, text)] with
+      the schema message with that topic, and the bus that schema's digest
+      (as [create ~digest]; without [schema] the bus has none).  Raises
+      [Error (code, text)] with
       the library's one-line "FILE:LINE:COL: KEY: problem" text. *)
   val from_topology :
     ?schema:string -> ?ring_domain:string -> ?ring_force:bool -> string ->
@@ -111,6 +126,14 @@ module Bus : sig
   (** [true] once the link to node [peer] is up and it subscribed
       [type_id]; [Error] ENOENT for no such peer (yet). *)
   val net_peer_wants : t -> peer:string -> type_id:int -> bool
+
+  (** The last refused handshake of the net bridge: [None], or
+      [Some (code, text)] — [code = Errors.digest] for a peer with another
+      schema digest, the text naming both nodes and (abbreviated) digests:
+      ["we refused peer 'b': schema digest mismatch: ..."] on the side that
+      refused, ["rejected by peer: schema digest mismatch: ..."] on the
+      other.  [Error] ENOENT when the bus never listened nor dialled. *)
+  val net_error : t -> (int * string) option
 end
 
 module Publisher : sig

@@ -297,10 +297,14 @@ static value bus_wrap(struct myc_bus *bus)
 }
 
 /* Bus.create: @ring_domain a string option, @ring_force a bool (forcing
- * without a domain is left to libmyc to refuse with EINVAL). */
-value caml_myc_bus_new(value name, value ring_domain, value ring_force)
+ * without a domain is left to libmyc to refuse with EINVAL), @digest a
+ * string option of MYC_SCHEMA_DIGEST_LEN bytes (mycelium.ml checks the
+ * length with a clear message; here a wrong one is EINVAL, never a read
+ * past the string). */
+value caml_myc_bus_new(value name, value ring_domain, value ring_force,
+		       value digest)
 {
-	CAMLparam3(name, ring_domain, ring_force);
+	CAMLparam4(name, ring_domain, ring_force, digest);
 	struct myc_bus_opts o = { .sz = sizeof(o) };
 	struct myc_bus *bus;
 
@@ -309,6 +313,12 @@ value caml_myc_bus_new(value name, value ring_domain, value ring_force)
 	if (Is_some(ring_domain))
 		o.ring_domain = String_val(Some_val(ring_domain));
 	o.ring_flags = Bool_val(ring_force) ? MYC_BUS_RING_FORCE : 0;
+	if (Is_some(digest)) {
+		if (caml_string_length(Some_val(digest)) != MYC_SCHEMA_DIGEST_LEN)
+			myc_raise(-EINVAL);
+		/* copied by myc_bus_new, before the GC can move the string */
+		o.schema_digest = (const uint8_t *)String_val(Some_val(digest));
+	}
 	bus = myc_bus_new(&o);
 	if (!bus)
 		myc_raise(-errno);
@@ -455,6 +465,26 @@ value caml_myc_bus_net_peer_wants(value bus, value peer, value type_id)
 	if (ret < 0)
 		myc_raise(ret);
 	CAMLreturn(Val_bool(ret));
+}
+
+/* Bus.net_error: None, or Some (code, text) of the last refused
+ * handshake; Error ENOENT when the bus never listened nor dialled. */
+value caml_myc_bus_net_error(value bus)
+{
+	CAMLparam1(bus);
+	CAMLlocal2(text, pair);
+	char buf[512];
+	int ret = myc_bus_net_error(live_bus(bus), buf, sizeof(buf));
+
+	if (ret == 0)
+		CAMLreturn(Val_none);
+	if (ret == -ENOENT || ret == -EINVAL)
+		myc_raise(ret);
+	text = caml_copy_string(buf[0] ? buf : myc_strerror(-ret));
+	pair = caml_alloc_tuple(2);
+	Store_field(pair, 0, Val_int(-ret));
+	Store_field(pair, 1, text);
+	CAMLreturn(caml_alloc_some(pair));
 }
 
 value caml_myc_pub_new(value bus, value type_id, value timeout_ms, value to)

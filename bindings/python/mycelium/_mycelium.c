@@ -204,22 +204,65 @@ static struct myc_bus *bus_from_topology(PyObject *topology, const char *service
 	return bus;
 }
 
+/*
+ * The schema digest argument: None, or a bytes-like object of exactly
+ * MYC_SCHEMA_DIGEST_LEN bytes (TypeError / ValueError otherwise), copied
+ * into @out.  Returns 1 with a digest, 0 for None, -1 with an exception.
+ */
+static int digest_arg(PyObject *arg, uint8_t out[MYC_SCHEMA_DIGEST_LEN])
+{
+	Py_buffer view;
+	int ok;
+
+	if (arg == Py_None)
+		return 0;
+	if (PyObject_GetBuffer(arg, &view, PyBUF_SIMPLE) < 0) {
+		PyErr_Format(PyExc_TypeError,
+			     "digest must be %u bytes (a generated module's SCHEMA_DIGEST), not %.80s",
+			     MYC_SCHEMA_DIGEST_LEN, Py_TYPE(arg)->tp_name);
+		return -1;
+	}
+	ok = view.len == MYC_SCHEMA_DIGEST_LEN;
+	if (ok)
+		memcpy(out, view.buf, MYC_SCHEMA_DIGEST_LEN);
+	else
+		PyErr_Format(PyExc_ValueError,
+			     "digest must be exactly %u bytes, got %zd",
+			     MYC_SCHEMA_DIGEST_LEN, view.len);
+	PyBuffer_Release(&view);
+	return ok ? 1 : -1;
+}
+
 static int Bus_init(BusObject *self, PyObject *args, PyObject *kw)
 {
 	static char *kwlist[] = { "name", "topology", "service", "schema",
-				  "ring_domain", "ring_force", NULL };
+				  "ring_domain", "ring_force", "digest", NULL };
 	struct myc_bus_opts o = { .sz = sizeof(o) };
-	PyObject *topology = NULL, *schema = Py_None;
+	PyObject *topology = NULL, *schema = Py_None, *digest_obj = Py_None;
 	const char *name = NULL, *service = NULL, *ring_domain = NULL;
+	uint8_t digest[MYC_SCHEMA_DIGEST_LEN];
 	uint32_t ring_flags;
-	int ring_force = 0;
+	int ring_force = 0, has_digest;
 	struct myc_bus *bus;
 
-	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zO&zO&zp", kwlist, &name,
+	if (!PyArg_ParseTupleAndKeywords(args, kw, "|zO&zO&zpO", kwlist, &name,
 					 PyUnicode_FSConverter, &topology, &service,
 					 PyUnicode_FSConverter, &schema, &ring_domain,
-					 &ring_force))
+					 &ring_force, &digest_obj))
 		return -1;
+	has_digest = digest_arg(digest_obj, digest);
+	if (has_digest > 0 && topology) {
+		/* myc_bus_topo_opts has no digest: the schema gives it. */
+		PyErr_SetString(PyExc_TypeError,
+				"a bus from a topology takes its digest from the schema");
+		has_digest = -1;
+	}
+	if (has_digest < 0) {
+		Py_XDECREF(topology);
+		if (schema != Py_None)
+			Py_DECREF(schema);
+		return -1;
+	}
 	/* Forcing without a domain is left to libmyc to reject (EINVAL). */
 	ring_flags = ring_force ? MYC_BUS_RING_FORCE : 0;
 	if (topology) {
@@ -243,6 +286,7 @@ static int Bus_init(BusObject *self, PyObject *args, PyObject *kw)
 		o.name = name;
 		o.ring_domain = ring_domain;
 		o.ring_flags = ring_flags;
+		o.schema_digest = has_digest ? digest : NULL;
 		bus = myc_bus_new(&o);
 		if (!bus) {
 			myc_raise(-errno);
@@ -412,6 +456,27 @@ static PyObject *Bus_net_peer_wants(BusObject *self, PyObject *args)
 	return PyBool_FromLong(ret);
 }
 
+/*
+ * net_error() -> None, or (code, text) of the bus's last refused handshake
+ * (myc_bus_net_error: "we refused peer 'a': schema digest mismatch: ..."
+ * on the refusing side, "rejected by peer: ..." on the other).  Raises
+ * ENOENT when the bus never listened nor dialled.
+ */
+static PyObject *Bus_net_error(BusObject *self, PyObject *unused)
+{
+	char buf[512];
+	int ret;
+
+	if (!live_bus(self))
+		return NULL;
+	ret = myc_bus_net_error(self->bus, buf, sizeof(buf));
+	if (ret == 0)
+		Py_RETURN_NONE;
+	if (ret == -ENOENT || ret == -EINVAL)
+		return myc_raise(ret);
+	return Py_BuildValue("(is)", -ret, buf[0] ? buf : myc_strerror(-ret));
+}
+
 static void Bus_dealloc(BusObject *self)
 {
 	Py_CLEAR(self->children);	/* children are gone: they held us */
@@ -432,6 +497,8 @@ static PyMethodDef Bus_methods[] = {
 	  "net_addr() -> the address the last listener bound." },
 	{ "net_peer_wants", (PyCFunction)Bus_net_peer_wants, METH_VARARGS,
 	  "net_peer_wants(peer, type_id) -> True once peer's link is up and it subscribed." },
+	{ "net_error", (PyCFunction)Bus_net_error, METH_NOARGS,
+	  "net_error() -> None or (code, text) of the last refused handshake." },
 	{ NULL }
 };
 
@@ -440,7 +507,7 @@ static PyTypeObject BusType = {
 	.tp_name = "mycelium._mycelium.Bus",
 	.tp_basicsize = sizeof(BusObject),
 	.tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_BASETYPE,
-	.tp_doc = "Bus(name=None, topology=None, service=None, schema=None, ring_domain=None, ring_force=False): a libmyc bus,\n"
+	.tp_doc = "Bus(name=None, topology=None, service=None, schema=None, ring_domain=None, ring_force=False, digest=None): a libmyc bus,\n"
 		  "plain or of @service's node in a topology file.",
 	.tp_new = PyType_GenericNew,
 	.tp_init = (initproc)Bus_init,
