@@ -81,6 +81,7 @@ struct bus_net {
 	uint32_t npend;			/* frames pending over all topics */
 	int kick_fd;			/* eventfd */
 	_Atomic int kicked;		/* a kick is pending */
+	_Atomic int recheck;		/* a topic may have lost its last sub */
 	_Atomic int stop;
 	bool thread_on;
 	pthread_t thread;
@@ -264,6 +265,36 @@ static void on_event(struct myc_net *net, struct myc_link *link,
  * fill and their publishers back-pressure instead of this process growing
  * without bound.
  */
+/*
+ * Withdraw interest in the types that no local subscriber wants any more
+ * (net thread, bn->lock held).  myc_sub_free() only flags it: it may run
+ * inside an inline callback of a publisher that holds bn->lock.  A
+ * subscriber made meanwhile counts in t->nsubs before its
+ * bus_net_topic_used() takes the lock, so either we see it and keep the
+ * subscription, or it subscribes again after us.  A gateway's interest is
+ * its own (myc_gateway_poll).
+ */
+static void withdraw_unused(struct bus_net *bn)
+{
+	if (bn->bus->gateway)
+		return;
+	for (struct net_topic *nt = bn->topics; nt; nt = nt->next)
+		if (nt->subscribed &&
+		    !atomic_load_explicit(&nt->t->nsubs, memory_order_acquire) &&
+		    !myc_net_unsubscribe(bn->net, nt->t->type))
+			nt->subscribed = false;
+}
+
+void bus_net_sub_gone(struct myc_bus *bus)
+{
+	struct bus_net *bn = atomic_load_explicit(&bus->net, memory_order_acquire);
+
+	if (!bn)
+		return;
+	atomic_store_explicit(&bn->recheck, 1, memory_order_release);
+	kick(bn);
+}
+
 static void *net_main(void *arg)
 {
 	struct bus_net *bn = arg;
@@ -285,6 +316,8 @@ static void *net_main(void *arg)
 			atomic_store_explicit(&bn->kicked, 0, memory_order_release);
 		}
 		pthread_mutex_lock(&bn->lock);
+		if (atomic_exchange_explicit(&bn->recheck, 0, memory_order_acq_rel))
+			withdraw_unused(bn);	/* UNSUBSCRIBE flushed below */
 		if (!stalled)
 			myc_net_poll(bn->net, 0);
 		myc_net_flush(bn->net);

@@ -511,6 +511,8 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 	}
 	sub->next = t->sublist;
 	t->sublist = sub;
+	/* release: pairs with the acquire in withdraw_unused() (bus-net.c). */
+	atomic_fetch_add_explicit(&t->nsubs, 1, memory_order_release);
 	subs_replace(t, a);
 	pthread_mutex_unlock(&bus->lock);
 	bus_reclaim(bus);
@@ -592,6 +594,7 @@ static int sub_unlink(struct myc_sub *sub)
 	for (pp = &t->sublist; *pp; pp = &(*pp)->next)
 		if (*pp == sub) {
 			*pp = sub->next;
+			atomic_fetch_sub_explicit(&t->nsubs, 1, memory_order_release);
 			break;
 		}
 	subs_replace(t, a);
@@ -622,6 +625,8 @@ void myc_sub_free(struct myc_sub *sub)
 	/* From here another thread's bus_reclaim() may free @sub.  Lossless
 	 * publishers may be waiting for room in it: they can retry now. */
 	credit_wake(t);
+	if (!atomic_load_explicit(&t->nsubs, memory_order_relaxed))
+		bus_net_sub_gone(bus);	/* peers may stop sending the type */
 	bus_reclaim(bus);
 }
 

@@ -241,6 +241,7 @@ struct myc_topic {
 	struct myc_topic *next;		/* bus list, under bus lock */
 	struct myc_pub *pubs;		/* under bus lock */
 	struct myc_sub *sublist;	/* under bus lock */
+	_Atomic uint32_t nsubs;		/* in sublist (written under bus lock) */
 	uint32_t npubs;
 	uint64_t retired;		/* messages of freed publishers */
 	/* Bridges to other processes/hosts, NULL when none (read under RCU
@@ -364,6 +365,9 @@ void bus_net_stop(struct myc_bus *bus);
 void bus_net_free(struct myc_bus *bus);
 /* A topic got a publisher/subscriber (bus->net set), no bus lock held. */
 int bus_net_topic_used(struct myc_bus *bus, struct myc_topic *t, bool sub);
+/* A subscriber went: the net thread withdraws interest in types left with
+ * none (safe inside a claim or an inline callback: it only flags). */
+void bus_net_sub_gone(struct myc_bus *bus);
 /* Gateway (bus-gateway.c): stop receiving @t from the peers (undo the
  * subscribe of bus_net_topic_used); is it subscribed; does any peer want
  * type @type. */
