@@ -372,6 +372,11 @@ struct myc_bus_topo_opts {
 	 * rings (a same-host `shm` route, or through gateways), else none. */
 	const char *ring_domain;
 	uint32_t ring_flags;
+	/* As myc_bus_opts.schema_digest, for a program that has the
+	 * generated code's digest but not the schema file; @schema, when
+	 * given, supplies its own digest and this must be NULL or equal
+	 * (else EINVAL). */
+	const uint8_t *schema_digest;
 };
 
 /*

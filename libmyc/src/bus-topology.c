@@ -289,9 +289,19 @@ static int topo_bus_new(const struct myc_topo *topo, const struct topo_node *nod
 	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, schema) + sizeof(schema))
 		schema = opts->schema;
 	bo.name = node->name;
+	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, schema_digest) +
+				sizeof(opts->schema_digest))
+		bo.schema_digest = opts->schema_digest;
 	/* A bus that knows its schema says so to its peers and rings. */
-	if (schema)
+	if (schema) {
+		if (bo.schema_digest && memcmp(bo.schema_digest, myc_schema_digest(schema),
+					       MYC_SCHEMA_DIGEST_LEN)) {
+			errf(err, errlen, "%s: options: schema_digest differs from the schema's digest",
+			     topo->file);
+			return -EINVAL;
+		}
 		bo.schema_digest = myc_schema_digest(schema);
+	}
 	if (opts && opts->sz >= offsetof(struct myc_bus_topo_opts, ring_flags) +
 				sizeof(opts->ring_flags)) {
 		bo.ring_domain = opts->ring_domain;
