@@ -47,6 +47,16 @@ static int subscriber(void *p)
 	return 0;
 }
 
+/* The link in @arg has seen its peer go (the child exited: its EOF may
+ * still be unread when tn_serve() reaps it). */
+static bool link_down(struct tn *t, void *arg)
+{
+	struct myc_link_stats st;
+
+	myc_link_stats(arg, &st);
+	return st.disconnects >= 1;
+}
+
 static void stopped_reader_detected(void **state)
 {
 	struct tn *t = tn_new("pub", &fast_hb);
@@ -88,6 +98,7 @@ static void stopped_reader_detected(void **state)
 	assert_true(bp_seen && continued);
 	assert_int_equal(tn_serve(t, healthy), 0);
 	assert_int_equal(tn_serve(t, frozen), 0);
+	assert_true(tn_until(t, link_down, hw.link));
 	myc_link_stats(fw.link, &fst);
 	myc_link_stats(hw.link, &hst);
 	assert_true(fst.tx_backpressured > 0);
