@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "myc.h"
 #include "ring-sys.h"
 
 int ring_futex_wait(uint32_t *uaddr, uint32_t val, int64_t timeout_ns)
@@ -80,14 +81,6 @@ uint64_t ring_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-static uint64_t real_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 #define RING_CLOCK_ANCHOR_NS	10000000ull	/* re-anchor every 10 ms */
 #define RING_CLOCK_MIN_NS	1000000ull	/* shortest slope measurement */
 #define RING_CLOCK_PAIR_NS	1000ull		/* a pair read further apart
@@ -121,9 +114,9 @@ uint64_t ring_clock_slow(struct ring_clock *c)
 	uint64_t t1, t2, t, ns, dt, dns, mult;
 
 	if (!c->use_tsc)
-		return real_ns();
+		return myc_now_ns();
 	t1 = __builtin_ia32_rdtsc();
-	ns = real_ns();
+	ns = myc_now_ns();
 	t2 = __builtin_ia32_rdtsc();
 	t = t1 + (t2 - t1) / 2;
 	if (t2 < t1 || (c->mult && ((t2 - t1) * c->mult >> 32) > RING_CLOCK_PAIR_NS))
@@ -155,6 +148,6 @@ uint64_t ring_clock_slow(struct ring_clock *c)
 				    mult) : 0;
 	return ns;
 #else
-	return real_ns();
+	return myc_now_ns();
 #endif
 }
