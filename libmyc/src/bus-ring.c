@@ -35,7 +35,6 @@
 
 #define RX_POLL_MS	100	/* receive thread: stop-flag check period */
 #define RING_CAP_MIN	4096u
-#define DOMAIN_MAX	MYC_RING_DOMAIN_MAX
 
 struct ring_topic {
 	struct myc_bridge br;		/* br.ctx = this */
@@ -57,7 +56,7 @@ struct ring_topic {
 };
 
 struct bus_ring {
-	char domain[DOMAIN_MAX + 1];
+	char domain[MYC_RING_DOMAIN_MAX + 1];
 	uint32_t flags;
 	pthread_mutex_t lock;		/* topics list */
 	pthread_mutex_t rx_lock;	/* receive side setup */
@@ -446,7 +445,7 @@ bool ring_domain_ok(const char *d)
 {
 	size_t n = strlen(d);
 
-	if (!n || n > DOMAIN_MAX || d[0] == '.')
+	if (!n || n > MYC_RING_DOMAIN_MAX || d[0] == '.')
 		return false;
 	return strspn(d, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 			 "0123456789._-") == n;

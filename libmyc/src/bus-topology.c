@@ -315,8 +315,8 @@ static int topo_bus_new(const struct myc_topo *topo, const struct topo_node *nod
 	if (!bus) {
 		r = -errno;
 		if (r == -EINVAL && bo.ring_domain)
-			errf(err, errlen, "%s: ring domain \"%s\": expected 1-57 of A-Z a-z 0-9 . _ -, not starting with '.'",
-			     topo->file, bo.ring_domain);
+			errf(err, errlen, "%s: ring domain \"%s\": %s", topo->file,
+			     bo.ring_domain, MYC_RING_DOMAIN_RULE);
 		else
 			errf(err, errlen, "%s: %s", topo->file, myc_strerror(r));
 		return r;

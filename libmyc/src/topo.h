@@ -71,6 +71,8 @@ struct myc_topo {
 /* Ring domain names (bus-ring.c): 1-MYC_RING_DOMAIN_MAX of A-Z a-z 0-9
  * . _ -, not starting with '.'. */
 #define MYC_RING_DOMAIN_MAX	57u	/* + ".65279" fits a 63-byte ring name */
+#define MYC_RING_DOMAIN_RULE	"expected 1-57 of A-Z a-z 0-9 . _ -, not starting with '.'"
+_Static_assert(MYC_RING_DOMAIN_MAX == 57, "MYC_RING_DOMAIN_RULE names the limit");
 bool ring_domain_ok(const char *d);
 
 /* Hosts are names compared as written, except that every loopback

@@ -566,9 +566,8 @@ static int load_ring_domain(struct vctx *c, struct myc_topo *t,
 	if (!rd)
 		return default_domain(t, from_file);
 	if (!ring_domain_ok(rd->val->u.str.ptr))
-		return verr(c, rd->val->line, rd->val->col, "ring_domain",
-			    "expected 1-%u of A-Z a-z 0-9 . _ -, not starting with '.'",
-			    MYC_RING_DOMAIN_MAX);
+		return verr(c, rd->val->line, rd->val->col, "ring_domain", "%s",
+			    MYC_RING_DOMAIN_RULE);
 	t->ring_domain = strdup(rd->val->u.str.ptr);
 	return t->ring_domain ? 0 : -ENOMEM;
 }
