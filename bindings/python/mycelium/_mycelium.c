@@ -401,30 +401,29 @@ static const char *net_addr_arg(PyObject *arg)
 	return s;
 }
 
-static PyObject *Bus_net_listen(BusObject *self, PyObject *arg)
+/* net_listen / net_connect: @fn on the bus with the checked address. */
+static PyObject *bus_net_call(BusObject *self, PyObject *arg,
+			      int (*fn)(struct myc_bus *, const char *))
 {
 	const char *addr = net_addr_arg(arg);
 	int err;
 
 	if (!addr || !live_bus(self))
 		return NULL;
-	err = myc_bus_net_listen(self->bus, addr);
+	err = fn(self->bus, addr);
 	if (err < 0)
 		return myc_raise(err);
 	Py_RETURN_NONE;
 }
 
+static PyObject *Bus_net_listen(BusObject *self, PyObject *arg)
+{
+	return bus_net_call(self, arg, myc_bus_net_listen);
+}
+
 static PyObject *Bus_net_connect(BusObject *self, PyObject *arg)
 {
-	const char *addr = net_addr_arg(arg);
-	int err;
-
-	if (!addr || !live_bus(self))
-		return NULL;
-	err = myc_bus_net_connect(self->bus, addr);
-	if (err < 0)
-		return myc_raise(err);
-	Py_RETURN_NONE;
+	return bus_net_call(self, arg, myc_bus_net_connect);
 }
 
 static PyObject *Bus_net_addr(BusObject *self, PyObject *unused)
