@@ -128,6 +128,26 @@ struct myc_bus *gw_app_bus(int host, uint32_t policy)
 	return bus;
 }
 
+struct myc_sub *gw_take(int host, struct myc_bus **bus, uint64_t first, uint64_t n,
+			uint64_t slow_every, struct rt_sync *ready)
+{
+	struct myc_sub *sub;
+	uint64_t v;
+
+	RT_EQ(netns_enter(host), 0);
+	*bus = gw_app_bus(host, MYC_LOSSLESS);
+	sub = myc_sub_new(*bus, GW_TYPE, NULL);
+	RT_CHECK(sub);
+	rt_sync_post(ready);
+	for (uint64_t i = first; i < first + n; i++) {
+		RT_EQ(bt_recv_u64(sub, &v, GW_WAIT_MS), 0);
+		RT_EQ(v, i);
+		if (slow_every && (i - first) % slow_every == 0)
+			nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
+	}
+	return sub;
+}
+
 int gw_ring_consumers(int host)
 {
 	char name[64];

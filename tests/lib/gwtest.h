@@ -45,6 +45,14 @@ long long gw_link_count(const struct gw *g, const char *peer, const char *key);
 /* An app bus of host @host: ring domain gw_domain(host), topic GW_TYPE
  * declared as in the topology (@policy, GW_DEPTH, 64-byte payloads). */
 struct myc_bus *gw_app_bus(int host, uint32_t policy);
+struct rt_sync;
+/* A subscriber process's part: in netns @host, an app bus (lossless) and
+ * a subscriber of GW_TYPE; post @ready, then receive exactly the values
+ * @first .. @first + @n - 1 in order, pausing 20 ms every @slow_every
+ * values (0: never) so the chain back-pressures.  The subscriber (still
+ * open, *@bus its bus); any failure exits the process. */
+struct myc_sub *gw_take(int host, struct myc_bus **bus, uint64_t first, uint64_t n,
+			uint64_t slow_every, struct rt_sync *ready);
 /* Live consumers of ring <dom>.GW_TYPE of @host (0 if absent). */
 int gw_ring_consumers(int host);
 /* Wait until that is >= @n; false after GW_WAIT_MS. */

@@ -32,18 +32,9 @@ static int subscriber(void *arg)
 {
 	struct myc_bus *bus;
 	struct myc_sub *sub;
-	uint64_t v;
 
 	(void)arg;
-	RT_EQ(netns_enter(2), 0);
-	bus = gw_app_bus(2, MYC_LOSSLESS);
-	sub = myc_sub_new(bus, GW_TYPE, NULL);
-	RT_CHECK(sub);
-	rt_sync_post(&ready);
-	for (uint64_t i = N; i < N + M; i++) {
-		RT_EQ(bt_recv_u64(sub, &v, GW_WAIT_MS), 0);
-		RT_EQ(v, i);
-	}
+	sub = gw_take(2, &bus, N, M, 0, &ready);
 	myc_sub_free(sub);
 	myc_bus_free(bus);
 	return 0;

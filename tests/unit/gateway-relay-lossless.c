@@ -33,17 +33,8 @@ static int subscriber(void *arg)
 	uint64_t v;
 
 	(void)arg;
-	RT_EQ(netns_enter(2), 0);
-	bus = gw_app_bus(2, MYC_LOSSLESS);
-	sub = myc_sub_new(bus, GW_TYPE, NULL);
-	RT_CHECK(sub);
-	rt_sync_post(&ready);
-	for (uint64_t i = 0; i < N; i++) {
-		RT_EQ(bt_recv_u64(sub, &v, GW_WAIT_MS), 0);
-		RT_EQ(v, i);
-		if (i % 4096 == 0)	/* slow now and then: back-pressure */
-			nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
-	}
+	/* Slow now and then: back-pressure through the whole chain. */
+	sub = gw_take(2, &bus, 0, N, 4096, &ready);
 	/* Nothing more: no duplicate arrives after the last value. */
 	RT_EQ(bt_recv_u64(sub, &v, 300), -ETIMEDOUT);
 	RT_EQ(myc_sub_lost(sub), 0);
