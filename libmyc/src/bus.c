@@ -1294,8 +1294,17 @@ static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 	}
 	/* And the one after it, whose ->next the next pub_take() reads: the
 	 * chain is walked a message ahead instead of missing on each link. */
-	if (atomic_load_explicit(&pub->ncache, memory_order_relaxed))
+	if (atomic_load_explicit(&pub->ncache, memory_order_relaxed)) {
 		__builtin_prefetch(pub->cache, 1, 3);
+	} else {
+		/* The next take refills from the pool: fetch the chain head
+		 * it will read (a buffer the consumer released last) now. */
+		struct myc_pool *p = &pub->topic->pool;
+		uint32_t idx = (uint32_t)atomic_load_explicit(&p->head, memory_order_relaxed);
+
+		if (idx != MYC_BUF_NONE)
+			__builtin_prefetch(myc_pool_buf(p, idx), 1, 3);
+	}
 	/* @a may be retired once we left the read-side section: only the
 	 * first few queued subscribers, and only while still inside. */
 	for (uint32_t i = 0; i < a->nq && i < MYC_PREFETCH_SUBS; i++) {

@@ -11,6 +11,8 @@
  *   inproc-lossless  the same, 64 B, on a lossless topic
  *   raw-ring-tput  64 B messages streamed through a plain SPSC ring (the
  *                throughput baseline), messages/s
+ *   raw-ring-tput-frame  the same ring carrying 96-byte frames (header
+ *                with a myc_now_ns() timestamp per message + 64 B)
  *   inproc-tput  64 B messages streamed as fast as the consumer takes them
  *                (lossless topic, so nothing is dropped), messages/s;
  *                the consumer pulls with myc_sub_recv + myc_sub_release
@@ -345,16 +347,23 @@ out:
 }
 
 /*
- * Throughput baseline: a single-producer single-consumer ring of 1024
- * 64-byte slots with cached head/tail, no allocation, no reference counts,
- * no timestamps: the most a plain cross-core stream moves on this machine.
+ * Throughput baselines: a single-producer single-consumer ring of 1024
+ * slots with cached head/tail, no allocation, no reference counts.
+ *
+ *   raw-ring-tput        64-byte slots holding a 64-byte message, nothing
+ *                        else: the most a plain cross-core stream moves
+ *   raw-ring-tput-frame  128-byte slots holding what a bus frame of a
+ *                        64-byte message holds: a 32-byte header whose
+ *                        timestamp is read from myc_now_ns() per message
+ *                        (the bus's frame clock) and the 64-byte payload
  */
 #define RING_SLOTS 1024
 
 struct raw_ring {
 	_Atomic uint64_t head __attribute__((aligned(CACHELINE)));
 	_Atomic uint64_t tail __attribute__((aligned(CACHELINE)));
-	unsigned char slot[RING_SLOTS][CACHELINE] __attribute__((aligned(CACHELINE)));
+	unsigned char *slots;
+	uint32_t stride;	/* bytes per slot; 2 lines: a frame */
 	const struct bench_opts *o;
 	uint64_t n, end_ns;
 };
@@ -362,7 +371,7 @@ struct raw_ring {
 static void *ring_receiver(void *arg)
 {
 	struct raw_ring *q = arg;
-	unsigned char copy[CACHELINE];
+	unsigned char copy[2 * CACHELINE];
 	uint64_t t = 0, h = 0;
 
 	bench_pin(q->o->cpu_b);
@@ -375,7 +384,9 @@ static void *ring_receiver(void *arg)
 				continue;
 			}
 		}
-		memcpy(copy, q->slot[t % RING_SLOTS], sizeof(copy));
+		/* The message (and, for frames, the header before it). */
+		memcpy(copy, q->slots + (t % RING_SLOTS) * q->stride,
+		       q->stride == CACHELINE ? CACHELINE : MYC_FRAME_HDR_SIZE + 64);
 		__asm__ __volatile__("" : : "r"(copy) : "memory");
 		/* release: the slot was read before the producer reuses it. */
 		atomic_store_explicit(&q->tail, ++t, memory_order_release);
@@ -384,9 +395,11 @@ static void *ring_receiver(void *arg)
 	return NULL;
 }
 
-static int run_raw_tput(const struct bench_opts *o)
+static int run_raw_tput(const struct bench_opts *o, bool frame)
 {
-	struct bench_result res = { .name = "raw-ring-tput", .size = 64 };
+	struct bench_result res = {
+		.name = frame ? "raw-ring-tput-frame" : "raw-ring-tput", .size = 64,
+	};
 	struct raw_ring *q;
 	uint64_t start, h = 0, tc = 0;
 	pthread_t th;
@@ -395,6 +408,12 @@ static int run_raw_tput(const struct bench_opts *o)
 	if (posix_memalign((void **)&q, CACHELINE, sizeof(*q)))
 		return -ENOMEM;
 	memset(q, 0, sizeof(*q));
+	q->stride = frame ? 2 * CACHELINE : CACHELINE;
+	if (posix_memalign((void **)&q->slots, CACHELINE, (size_t)RING_SLOTS * q->stride)) {
+		free(q);
+		return -ENOMEM;
+	}
+	memset(q->slots, 0, (size_t)RING_SLOTS * q->stride);
 	q->o = o;
 	q->n = o->tput_msgs;
 	err = -pthread_create(&th, NULL, ring_receiver, q);
@@ -403,9 +422,21 @@ static int run_raw_tput(const struct bench_opts *o)
 	bench_pin(o->cpu_a);
 	start = bench_now_ns();
 	for (uint64_t i = 0; i < q->n; i++) {
+		unsigned char *slot = q->slots + (h % RING_SLOTS) * q->stride;
+
 		while (h - tc >= RING_SLOTS)
 			tc = atomic_load_explicit(&q->tail, memory_order_acquire);
-		memcpy(q->slot[h % RING_SLOTS], fill, CACHELINE);
+		if (frame) {
+			struct myc_frame_hdr hdr = {
+				.len = MYC_FRAME_HDR_SIZE + 64, .type = 1,
+				.seq = h + 1, .ts_ns = myc_now_ns(), .src = 1,
+			};
+
+			memcpy(slot, &hdr, sizeof(hdr));
+			memcpy(slot + MYC_FRAME_HDR_SIZE, fill, 64);
+		} else {
+			memcpy(slot, fill, CACHELINE);
+		}
 		/* release: the slot bytes before the new head. */
 		atomic_store_explicit(&q->head, ++h, memory_order_release);
 	}
@@ -413,6 +444,7 @@ static int run_raw_tput(const struct bench_opts *o)
 	res.msgs_per_s = (double)q->n * 1e9 / (double)(q->end_ns - start);
 	bench_report(o, &res);
 out:
+	free(q->slots);
 	free(q);
 	return err;
 }
@@ -430,7 +462,9 @@ static int inproc_run(const struct bench_opts *o)
 	if (!err && bench_selected(o, "inproc-lossless"))
 		err = run_bus_latency(o, 64, MYC_LOSSLESS);
 	if (!err && bench_selected(o, "raw-ring-tput"))
-		err = run_raw_tput(o);
+		err = run_raw_tput(o, false);
+	if (!err && bench_selected(o, "raw-ring-tput-frame"))
+		err = run_raw_tput(o, true);
 	for (int m = TPUT_SUB_RELEASE; m <= TPUT_DISPATCH && !err; m++)
 		if (bench_selected(o, tput_names[m]))
 			err = run_bus_tput(o, m);
