@@ -763,7 +763,7 @@ static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadli
 	for (i = 0; i < MYC_SPIN_QUICK; i++) {
 		if (myc_q_ready(s))
 			return 0;
-		myc_cpu_relax();
+		cpu_relax();
 	}
 	sub_wake_publishers(s);
 	spin_end = mono_ns() + s->spin_ns;
@@ -775,7 +775,7 @@ static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadli
 	while (!myc_q_ready(s)) {
 		if ((++i & 63) == 0 && mono_ns() >= spin_end)
 			goto sleep;
-		myc_cpu_relax();
+		cpu_relax();
 	}
 	return 0;
 sleep:
@@ -821,7 +821,7 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 			 * (a few instructions), so an armed fd cannot miss
 			 * that message. */
 			if (myc_q_pending(sub) || sub_arm_fd(sub)) {
-				myc_cpu_relax();
+				cpu_relax();
 				continue;
 			}
 			sub_wake_publishers(sub);
@@ -1176,7 +1176,7 @@ static int __attribute__((noinline)) pub_wait_room(struct myc_pub *pub, struct m
 			 * writes per message; letting room build up a little
 			 * makes the consumer faster and the retry succeed. */
 			for (uint32_t k = 0; k < MYC_ROOM_BACKOFF; k++)
-				myc_cpu_relax();
+				cpu_relax();
 		} while ((++i & 15) || mono_ns() < spin_end);
 
 		/* Announce the sleep, then retry: a consumer freeing a slot
@@ -1256,7 +1256,7 @@ static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_bu
 {
 	if (s->topic->policy == MYC_LOSSLESS) {
 		while (!myc_q_push(s, b))
-			myc_cpu_relax();
+			cpu_relax();
 		return;
 	}
 	do {
@@ -1268,7 +1268,7 @@ static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_bu
 		} else {
 			/* The consumer took the oldest but has not freed its
 			 * cell yet: it is two stores away. */
-			myc_cpu_relax();
+			cpu_relax();
 		}
 	} while (!myc_q_push(s, b));
 }
@@ -1289,13 +1289,13 @@ static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
 	}
 	if (b) {
-		__builtin_prefetch(b, 1, 3);
-		__builtin_prefetch((char *)b + MYC_CACHELINE, 1, 3);
+		prefetch_w(b);
+		prefetch_w((char *)b + MYC_CACHELINE);
 	}
 	/* And the one after it, whose ->next the next pub_take() reads: the
 	 * chain is walked a message ahead instead of missing on each link. */
 	if (atomic_load_explicit(&pub->ncache, memory_order_relaxed)) {
-		__builtin_prefetch(pub->cache, 1, 3);
+		prefetch_w(pub->cache);
 	} else {
 		/* The next take refills from the pool: fetch the chain head
 		 * it will read (a buffer the consumer released last) now. */
@@ -1303,15 +1303,18 @@ static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 		uint32_t idx = (uint32_t)atomic_load_explicit(&p->head, memory_order_relaxed);
 
 		if (idx != MYC_BUF_NONE)
-			__builtin_prefetch(myc_pool_buf(p, idx), 1, 3);
+			prefetch_w(myc_pool_buf(p, idx));
 	}
 	/* @a may be retired once we left the read-side section: only the
 	 * first few queued subscribers, and only while still inside. */
 	for (uint32_t i = 0; i < a->nq && i < MYC_PREFETCH_SUBS; i++) {
 		struct myc_sub *s = a->s[i];
 
+		/* A read prefetch: a caught-up consumer polls this very
+		 * cell, and taking it exclusive now would only make its
+		 * next poll pull it back before our store. */
 		__builtin_prefetch(myc_q_cell(s, atomic_load_explicit(&s->enq,
-					memory_order_relaxed)), 1, 3);
+					memory_order_relaxed)), 0, 3);
 	}
 }
 
@@ -1354,6 +1357,37 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 }
 
 /*
+ * A message committed after a pause (MYC_DEMOTE_GAP_NS since the
+ * publisher's previous one) is most likely awaited by a spinning consumer:
+ * move its buffer's lines and the queue cells it was pushed to out of our
+ * private caches into the shared one, where the consumer's reads hit
+ * (cpu_demote()).  Not in a stream: the consumer is behind and the lines
+ * would only be fetched back.
+ */
+#define MYC_DEMOTE_GAP_NS	250
+
+/* Before the pushes (the buffer is still ours): is @b due for demote()? */
+static inline bool demote_due(struct myc_pub *pub, const struct myc_buf *b)
+{
+	uint64_t gap = b->hdr.ts_ns - pub->last_ts;
+
+	pub->last_ts = b->hdr.ts_ns;
+	return gap >= MYC_DEMOTE_GAP_NS;
+}
+
+/* After the pushes: hints only, so @b may already be another's. */
+static inline void demote(void *b, uint32_t len, struct myc_subs *a)
+{
+	cpu_demote(b, len);
+	for (uint32_t i = 0; i < a->nq && i < MYC_PREFETCH_SUBS; i++) {
+		struct myc_sub *s = a->s[i];
+
+		cpu_demote(myc_q_cell(s, atomic_load_explicit(&s->enq,
+				memory_order_relaxed) - 1), sizeof(struct myc_cell));
+	}
+}
+
+/*
  * Hand the finished frame in @b to every subscriber in @a, then to the
  * bridges the claim saw (pub->bsnap), and leave the read-side section
  * opened by the claim.
@@ -1361,7 +1395,7 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 			  struct myc_buf *b, struct myc_subs *a)
 {
-	uint32_t i, extra;
+	uint32_t i, extra, len;
 
 	/* One reference per queued subscriber, plus ours while inline
 	 * callbacks and bridges run. */
@@ -1371,6 +1405,7 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 		goto out;
 	}
 	atomic_store_explicit(&b->refs, a->nq + extra, memory_order_relaxed);
+	len = demote_due(pub, b) ? b->hdr.len : 0;
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 
@@ -1381,6 +1416,8 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))
 			sub_wake(s);
 	}
+	if (len)
+		demote(&b->hdr, len, a);
 	for (; i < a->n; i++)
 		a->s[i]->cb((const struct myc_msg *)b, a->s[i]->ctx);
 	if (myc_unlikely(pub->bsnap))

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu.h"
 #include "myc.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -274,6 +275,7 @@ struct myc_pub {
 	uint32_t spin_ns;
 	uint32_t to;			/* directed: service id, 0 = everyone */
 	_Atomic uint64_t seq;		/* last sequence number (stats read) */
+	uint64_t last_ts;		/* ts_ns of the previous commit */
 	struct myc_pub *next;		/* topic's list, under bus lock */
 	/* Bridges seen at claim (NULL: none, the common case) and each
 	 * bridge's state for this publisher. */
@@ -631,15 +633,6 @@ static inline bool myc_q_pending(struct myc_sub *s)
 {
 	return atomic_load_explicit(&s->enq, memory_order_seq_cst) !=
 	       atomic_load_explicit(&s->deq, memory_order_relaxed);
-}
-
-static inline void myc_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
 }
 
 #endif

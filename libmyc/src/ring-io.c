@@ -395,10 +395,7 @@ static inline void demote(struct myc_ring *r, uint64_t ts)
 	r->last_ts = ts;
 	if (gap < RING_DEMOTE_GAP_NS || !ts)
 		return;
-#if defined(__x86_64__)
-	for (uint64_t p = r->claim_pos & ~63ull; p < r->claim_pos + r->claim_span; p += 64)
-		__asm__ __volatile__("cldemote (%0)" : : "r"(ring_rec(r, p)) : "memory");
-#endif
+	cpu_demote(ring_rec(r, r->claim_pos), r->claim_span);
 }
 
 static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu.h"
+
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 
@@ -19,28 +21,6 @@
 #define st_rel(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELEASE)
 #define st_rlx(p, v)	__atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define st_sc(p, v)	__atomic_store_n((p), (v), __ATOMIC_SEQ_CST)
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-/* Ask for the cache line at @p in a writable (exclusive) state ahead of
- * the stores to it.  A hint only: no fault, no ordering. */
-static inline void prefetch_w(const void *p)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	/* PREFETCHW by hand: GCC emits it for __builtin_prefetch(p, 1) only
-	 * with -mprfchw; CPUs without it run the opcode as a NOP. */
-	__asm__ __volatile__("prefetchw (%0)" : : "r"(p));
-#else
-	__builtin_prefetch(p, 1, 3);
-#endif
-}
 
 /*
  * Compare-and-swap the 16-byte pair at @p (16-byte aligned): if it holds
