@@ -360,12 +360,15 @@ out:
 #define RING_SLOTS 1024
 
 struct raw_ring {
-	_Atomic uint64_t head __attribute__((aligned(CACHELINE)));
-	_Atomic uint64_t tail __attribute__((aligned(CACHELINE)));
+	/* Read-only while running: a line of their own, away from the
+	 * head and tail lines the two threads write. */
 	unsigned char *slots;
 	uint32_t stride;	/* bytes per slot; 2 lines: a frame */
 	const struct bench_opts *o;
-	uint64_t n, end_ns;
+	uint64_t n;
+	_Atomic uint64_t head __attribute__((aligned(CACHELINE)));
+	_Atomic uint64_t tail __attribute__((aligned(CACHELINE)));
+	uint64_t end_ns;
 };
 
 static void *ring_receiver(void *arg)
