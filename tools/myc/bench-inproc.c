@@ -11,8 +11,8 @@
  *   inproc-lossless  the same, 64 B, on a lossless topic
  *   raw-ring-tput  64 B messages streamed through a plain SPSC ring (the
  *                throughput baseline), messages/s
- *   raw-ring-tput-frame  the same ring carrying 96-byte frames (header
- *                with a myc_now_ns() timestamp per message + 64 B)
+ *   raw-ring-tput-frame  the same stream carrying 96-byte frames (header
+ *                stamped with myc_now_ns() per message + 64 B payload)
  *   inproc-tput  64 B messages streamed as fast as the consumer takes them
  *                (lossless topic, so nothing is dropped), messages/s;
  *                the consumer pulls with myc_sub_recv + myc_sub_release
@@ -347,34 +347,24 @@ out:
 }
 
 /*
- * Throughput baselines: a single-producer single-consumer ring of 1024
- * slots with cached head/tail, no allocation, no reference counts.
- *
- *   raw-ring-tput        64-byte slots holding a 64-byte message, nothing
- *                        else: the most a plain cross-core stream moves
- *   raw-ring-tput-frame  128-byte slots holding what a bus frame of a
- *                        64-byte message holds: a 32-byte header whose
- *                        timestamp is read from myc_now_ns() per message
- *                        (the bus's frame clock) and the 64-byte payload
+ * Throughput baseline: a single-producer single-consumer ring of 1024
+ * 64-byte slots with cached head/tail, no allocation, no reference counts,
+ * no timestamps: the most a plain cross-core stream moves on this machine.
  */
 #define RING_SLOTS 1024
 
 struct raw_ring {
-	/* Read-only while running: a line of their own, away from the
-	 * head and tail lines the two threads write. */
-	unsigned char *slots;
-	uint32_t stride;	/* bytes per slot; 2 lines: a frame */
-	const struct bench_opts *o;
-	uint64_t n;
 	_Atomic uint64_t head __attribute__((aligned(CACHELINE)));
 	_Atomic uint64_t tail __attribute__((aligned(CACHELINE)));
-	uint64_t end_ns;
+	unsigned char slot[RING_SLOTS][CACHELINE] __attribute__((aligned(CACHELINE)));
+	const struct bench_opts *o;
+	uint64_t n, end_ns;
 };
 
 static void *ring_receiver(void *arg)
 {
 	struct raw_ring *q = arg;
-	unsigned char copy[2 * CACHELINE];
+	unsigned char copy[CACHELINE];
 	uint64_t t = 0, h = 0;
 
 	bench_pin(q->o->cpu_b);
@@ -387,9 +377,7 @@ static void *ring_receiver(void *arg)
 				continue;
 			}
 		}
-		/* The message (and, for frames, the header before it). */
-		memcpy(copy, q->slots + (t % RING_SLOTS) * q->stride,
-		       q->stride == CACHELINE ? CACHELINE : MYC_FRAME_HDR_SIZE + 64);
+		memcpy(copy, q->slot[t % RING_SLOTS], sizeof(copy));
 		__asm__ __volatile__("" : : "r"(copy) : "memory");
 		/* release: the slot was read before the producer reuses it. */
 		atomic_store_explicit(&q->tail, ++t, memory_order_release);
@@ -398,11 +386,9 @@ static void *ring_receiver(void *arg)
 	return NULL;
 }
 
-static int run_raw_tput(const struct bench_opts *o, bool frame)
+static int run_raw_tput(const struct bench_opts *o)
 {
-	struct bench_result res = {
-		.name = frame ? "raw-ring-tput-frame" : "raw-ring-tput", .size = 64,
-	};
+	struct bench_result res = { .name = "raw-ring-tput", .size = 64 };
 	struct raw_ring *q;
 	uint64_t start, h = 0, tc = 0;
 	pthread_t th;
@@ -411,12 +397,6 @@ static int run_raw_tput(const struct bench_opts *o, bool frame)
 	if (posix_memalign((void **)&q, CACHELINE, sizeof(*q)))
 		return -ENOMEM;
 	memset(q, 0, sizeof(*q));
-	q->stride = frame ? 2 * CACHELINE : CACHELINE;
-	if (posix_memalign((void **)&q->slots, CACHELINE, (size_t)RING_SLOTS * q->stride)) {
-		free(q);
-		return -ENOMEM;
-	}
-	memset(q->slots, 0, (size_t)RING_SLOTS * q->stride);
 	q->o = o;
 	q->n = o->tput_msgs;
 	err = -pthread_create(&th, NULL, ring_receiver, q);
@@ -425,21 +405,9 @@ static int run_raw_tput(const struct bench_opts *o, bool frame)
 	bench_pin(o->cpu_a);
 	start = bench_now_ns();
 	for (uint64_t i = 0; i < q->n; i++) {
-		unsigned char *slot = q->slots + (h % RING_SLOTS) * q->stride;
-
 		while (h - tc >= RING_SLOTS)
 			tc = atomic_load_explicit(&q->tail, memory_order_acquire);
-		if (frame) {
-			struct myc_frame_hdr hdr = {
-				.len = MYC_FRAME_HDR_SIZE + 64, .type = 1,
-				.seq = h + 1, .ts_ns = myc_now_ns(), .src = 1,
-			};
-
-			memcpy(slot, &hdr, sizeof(hdr));
-			memcpy(slot + MYC_FRAME_HDR_SIZE, fill, 64);
-		} else {
-			memcpy(slot, fill, CACHELINE);
-		}
+		memcpy(q->slot[h % RING_SLOTS], fill, CACHELINE);
 		/* release: the slot bytes before the new head. */
 		atomic_store_explicit(&q->head, ++h, memory_order_release);
 	}
@@ -447,7 +415,89 @@ static int run_raw_tput(const struct bench_opts *o, bool frame)
 	res.msgs_per_s = (double)q->n * 1e9 / (double)(q->end_ns - start);
 	bench_report(o, &res);
 out:
-	free(q->slots);
+	free(q);
+	return err;
+}
+
+/*
+ * Second throughput baseline, raw-ring-tput-frame: the same stream
+ * carrying what a bus frame of a 64-byte message carries, a 32-byte header
+ * stamped with myc_now_ns() (the bus's frame clock) plus the payload, in
+ * 128-byte slots.  Each slot has its own sequence word (free at pos, full
+ * at pos + 1), so the consumer waits on the slot it reads next and the
+ * producer on the slot it writes next: no shared index line.
+ */
+struct frame_slot {
+	_Atomic uint64_t seq;
+	unsigned char frame[MYC_FRAME_HDR_SIZE + 64];
+} __attribute__((aligned(2 * CACHELINE)));
+
+struct frame_ring {
+	struct frame_slot slot[RING_SLOTS];
+	const struct bench_opts *o;
+	uint64_t n, end_ns;
+};
+
+static void *frame_receiver(void *arg)
+{
+	struct frame_ring *q = arg;
+	unsigned char copy[MYC_FRAME_HDR_SIZE + 64];
+
+	bench_pin(q->o->cpu_b);
+	for (uint64_t t = 0; t < q->n; t++) {
+		struct frame_slot *s = &q->slot[t % RING_SLOTS];
+
+		/* acquire: pairs with the producer's release of seq. */
+		while (atomic_load_explicit(&s->seq, memory_order_acquire) != t + 1)
+			bench_relax();
+		memcpy(copy, s->frame, sizeof(copy));
+		__asm__ __volatile__("" : : "r"(copy) : "memory");
+		/* release: read before the producer reuses the slot. */
+		atomic_store_explicit(&s->seq, t + RING_SLOTS, memory_order_release);
+	}
+	q->end_ns = bench_now_ns();
+	return NULL;
+}
+
+static int run_frame_tput(const struct bench_opts *o)
+{
+	struct bench_result res = { .name = "raw-ring-tput-frame", .size = 64 };
+	struct frame_ring *q;
+	uint64_t start;
+	pthread_t th;
+	int err;
+
+	if (posix_memalign((void **)&q, 2 * CACHELINE, sizeof(*q)))
+		return -ENOMEM;
+	memset(q, 0, sizeof(*q));
+	for (uint64_t i = 0; i < RING_SLOTS; i++)
+		atomic_init(&q->slot[i].seq, i);
+	q->o = o;
+	q->n = o->tput_msgs;
+	err = -pthread_create(&th, NULL, frame_receiver, q);
+	if (err)
+		goto out;
+	bench_pin(o->cpu_a);
+	start = bench_now_ns();
+	for (uint64_t h = 0; h < q->n; h++) {
+		struct frame_slot *s = &q->slot[h % RING_SLOTS];
+		struct myc_frame_hdr hdr = {
+			.len = MYC_FRAME_HDR_SIZE + 64, .type = 1, .seq = h + 1,
+			.src = 1,
+		};
+
+		while (atomic_load_explicit(&s->seq, memory_order_acquire) != h)
+			bench_relax();
+		hdr.ts_ns = myc_now_ns();
+		memcpy(s->frame, &hdr, sizeof(hdr));
+		memcpy(s->frame + MYC_FRAME_HDR_SIZE, fill, 64);
+		/* release: the frame before its sequence word. */
+		atomic_store_explicit(&s->seq, h + 1, memory_order_release);
+	}
+	pthread_join(th, NULL);
+	res.msgs_per_s = (double)q->n * 1e9 / (double)(q->end_ns - start);
+	bench_report(o, &res);
+out:
 	free(q);
 	return err;
 }
@@ -465,9 +515,9 @@ static int inproc_run(const struct bench_opts *o)
 	if (!err && bench_selected(o, "inproc-lossless"))
 		err = run_bus_latency(o, 64, MYC_LOSSLESS);
 	if (!err && bench_selected(o, "raw-ring-tput"))
-		err = run_raw_tput(o, false);
+		err = run_raw_tput(o);
 	if (!err && bench_selected(o, "raw-ring-tput-frame"))
-		err = run_raw_tput(o, true);
+		err = run_frame_tput(o);
 	for (int m = TPUT_SUB_RELEASE; m <= TPUT_DISPATCH && !err; m++)
 		if (bench_selected(o, tput_names[m]))
 			err = run_bus_tput(o, m);
