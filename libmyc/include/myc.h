@@ -272,8 +272,10 @@ MYC_API uint32_t myc_pub_id(const struct myc_pub *pub);
 MYC_API int myc_pub_claim(struct myc_pub *pub, size_t size, void **buf);
 /*
  * Publish the claimed buffer to every subscriber: fills the frame header
- * (len, type, seq, ts_ns = myc_now_ns(), src) and never blocks, allocates
- * or enters the kernel unless a subscriber announced it is sleeping.
+ * (len, type, seq, ts_ns, src; ts_ns is CLOCK_REALTIME read through the
+ * TSC where the kernel keeps time with it, within about 1 us of
+ * myc_now_ns()) and never blocks, allocates or enters the kernel unless a
+ * subscriber announced it is sleeping.
  * Returns 0, or -EINVAL when @buf is not this publisher's open claim.
  */
 MYC_API int myc_pub_commit(struct myc_pub *pub, void *buf);

@@ -931,6 +931,7 @@ static struct myc_pub *pub_new(struct myc_bus *bus, uint16_t type,
 	if (!pub)
 		return NULL;
 	pub->timeout_ms = OPT(o, timeout_ms, 0);
+	ring_clock_init(&pub->clock);
 	pub->spin_ns = OPT(o, spin_ns, MYC_SUB_SPIN_DEFAULT);
 	pthread_mutex_lock(&bus->lock);
 	if (to) {
@@ -1447,7 +1448,7 @@ int myc_pub_commit(struct myc_pub *pub, void *buf)
 	atomic_store_explicit(&pub->seq, seq, memory_order_relaxed);
 	b->hdr = (struct myc_frame_hdr){
 		.len = len, .type = t->type, .seq = seq,
-		.ts_ns = myc_now_ns(), .src = pub->id,
+		.ts_ns = ring_clock_now(&pub->clock), .src = pub->id,
 	};
 	/* Zero the alignment padding so the bytes are a valid wire frame. */
 	memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);

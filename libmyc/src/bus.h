@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "cpu.h"
+#include "ring-sys.h"
 #include "myc.h"
 
 #if defined(__SANITIZE_THREAD__)
@@ -276,6 +277,7 @@ struct myc_pub {
 	uint32_t to;			/* directed: service id, 0 = everyone */
 	_Atomic uint64_t seq;		/* last sequence number (stats read) */
 	uint64_t last_ts;		/* ts_ns of the previous commit */
+	struct ring_clock clock;	/* frame timestamps (ring-sys.h) */
 	struct myc_pub *next;		/* topic's list, under bus lock */
 	/* Bridges seen at claim (NULL: none, the common case) and each
 	 * bridge's state for this publisher. */
