@@ -179,6 +179,134 @@ int ring_recover_producers(struct myc_ring *r)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Solo producer (userspace mode; docs/ring-format.md, "Solo producer")      */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A lone producer claims without the 16-byte CAS: nobody else moves the
+ * head, so it zeroes the next record's seq word and then stores the clean
+ * pair {pos + span, seq + 1} with one atomic 16-byte store.  Its claim
+ * announces itself with state := CLAIMED *before* the head store (so a
+ * death before the store leaves claim_pos == head_pos: nothing to pad, and
+ * after it the usual "CLAIMED, not committed" padding applies), then loads
+ * ctl.solo, without a fence between the two: a revoker's membarrier(2) is
+ * the other half of that Dekker pair.
+ */
+
+/* Can slot @k (solo word @k + 1) still be in a claim that skipped the
+ * CAS?  Not once its state is not CLAIMED, nor once the head is past the
+ * claim it announced (the store that published it is done). */
+static bool solo_quiet(struct myc_ring *r, uint32_t k)
+{
+	struct myc_ring_prod *p = ring_prod(r, k);
+	uint64_t pos, seqw, cseq;
+
+	/* Acquire: claim_seq is stored before state (program order). */
+	if (ld_acq(&p->state) != MYC_RING_PS_CLAIMED)
+		return true;
+	cseq = ld_rlx(&p->claim_seq);
+	if (ring_head_load(r, &pos, &seqw))
+		return false;
+	return (seqw & MYC_RING_SEQ_MASK) > cseq;
+}
+
+static bool solo_swap(struct myc_ring *r, uint32_t old, uint32_t val)
+{
+	return __atomic_compare_exchange_n(&r->ctl->solo, &old, val, false,
+					   __ATOMIC_SEQ_CST, __ATOMIC_RELAXED);
+}
+
+/*
+ * We found ctl.solo = @s, not naming us as solo: take the fast path away
+ * from its slot so that we can claim with the CAS.  Returns when @s is
+ * gone from the word (by us or anyone; the caller reloads it).
+ */
+static void solo_revoke(struct myc_ring *r, uint32_t s)
+{
+	uint32_t k = s & ~MYC_RING_SOLO_REVOKE, me = (uint32_t)r->slot + 1;
+	unsigned int spins = 0;
+	int mb;
+
+	if (!k || k > r->hdr.max_producers || k == me) {
+		/* Garbage, or our own slot's (we are not solo any more, or
+		 * a previous owner of the slot was): no claim of anyone can
+		 * be skipping the CAS on its strength. */
+		r->solo_ok = false;
+		solo_swap(r, s, 0);
+		return;
+	}
+	if (!(s & MYC_RING_SOLO_REVOKE)) {
+		if (!solo_swap(r, s, s | MYC_RING_SOLO_REVOKE))
+			return;
+		s |= MYC_RING_SOLO_REVOKE;
+	}
+	/* Full barrier on every CPU running the solo producer (it
+	 * registered): its claims before it are visible to the loads below,
+	 * its claims after it see REVOKE and use the CAS.  Pairs with the
+	 * unfenced "state := CLAIMED; load solo" in myc_ring_claim(). */
+	mb = ring_membarrier();
+	for (;;) {
+		if (ld_acq(&r->ctl->solo) != s)
+			return;		/* finished by another producer */
+		if (!mb && solo_quiet(r, k - 1))
+			break;
+		if (ld_acq(&ring_prod(r, k - 1)->state) == MYC_RING_PS_FREE)
+			break;		/* closed (it gives the word back) */
+		nap(&spins);
+		/* Dead solo producer: finish its claim (or see that it made
+		 * none); it cannot claim again. */
+		if (spins >= 64 && recover_one(r, k - 1))
+			break;
+	}
+	solo_swap(r, s, 0);
+}
+
+void ring_solo_try(struct myc_ring *r)
+{
+	uint32_t me = (uint32_t)r->slot + 1, k, s;
+
+	r->solo_ok = false;
+	if (!ring_store16_atomic() || ring_membarrier_register())
+		return;
+	s = ld_acq(&r->ctl->solo);
+	if (s == (me | MYC_RING_SOLO_REVOKE) && solo_swap(r, s, 0))
+		s = 0;	/* a dead owner of our slot was being revoked */
+	if (s == me) {
+		/* Left by a dead owner of our slot: still ours.  Producers
+		 * that attached meanwhile revoke it at their first claim. */
+		r->solo_ok = true;
+		return;
+	}
+	if (s || !solo_swap(r, 0, me))
+		return;
+	/* Full barrier (the swap), then look for other producers: either we
+	 * see their slot owned, or they see our word at their first claim
+	 * (their attach stored the state with a full barrier). */
+	for (k = 0; k < r->hdr.max_producers; k++) {
+		if ((int)k == r->slot ||
+		    ld_acq(&ring_prod(r, k)->state) == MYC_RING_PS_FREE)
+			continue;
+		if (!recover_one(r, k)) {
+			/* Back off (or finish a revoke that already began:
+			 * we made no claim). */
+			if (!solo_swap(r, me, 0))
+				solo_swap(r, me | MYC_RING_SOLO_REVOKE, 0);
+			return;
+		}
+	}
+	r->solo_ok = true;
+}
+
+void ring_solo_drop(struct myc_ring *r)
+{
+	uint32_t me = (uint32_t)r->slot + 1;
+
+	r->solo_ok = false;
+	if (!solo_swap(r, me, 0))
+		solo_swap(r, me | MYC_RING_SOLO_REVOKE, 0);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Producer                                                                  */
 /* ------------------------------------------------------------------------ */
 
@@ -355,7 +483,33 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 		st_rlx(&r->prod->claim_pos, pos);
 		st_rlx(&r->prod->claim_seq, e);
 		st_rlx(&r->prod->claim_span, span);
+		if (r->solo_ok) {
+			st_rlx(&r->prod->state, MYC_RING_PS_CLAIMED);
+			/* No fence: a revoker's membarrier orders the store
+			 * above before the load below (solo_revoke()). */
+			__atomic_signal_fence(__ATOMIC_SEQ_CST);
+			if (likely(ld_rlx(&r->ctl->solo) == me)) {
+				/* Clean first: the head is never dirty. */
+				st_rlx(ring_seqword(r, pos + span), 0);
+				/* One atomic store, after the zero and the
+				 * slot (x86 keeps stores in order): readers'
+				 * head checks see both halves or neither. */
+				ring_store16(&r->ctl->head_pos, pos + span,
+					     e + 1);
+				goto claimed;
+			}
+			r->solo_ok = false;	/* revoked */
+		}
 		st_rlx(&r->prod->state, MYC_RING_PS_CLAIMING);
+		if (r->solo_aware) {
+			uint32_t s = ld_acq(&r->ctl->solo);
+
+			if (unlikely(s)) {
+				/* Nobody may skip the CAS while we use it. */
+				solo_revoke(r, s);
+				continue;
+			}
+		}
 		if (cas16(&r->ctl->head_pos, &pos, &seqw, pos + span,
 			  (e + 1) | ((uint64_t)me << MYC_RING_OWNER_SHIFT)))
 			break;
@@ -363,10 +517,11 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 	st_rlx(&r->prod->state, MYC_RING_PS_CLAIMED);
 	/* Clean: the next record's seq word may hold last lap's payload. */
 	st_rlx(ring_seqword(r, pos + span), 0);
-	prefetch_ahead(r, pos + span);
 	/* Release: the zero (and CLAIMED) before the clean head; pairs with
 	 * the next claimer's CAS and with readers' acquire of head_pos. */
 	st_rel(&r->ctl->head_seq, e + 1);
+claimed:
+	prefetch_ahead(r, pos + span);
 	r->claimed = true;
 	r->claim_pos = pos;
 	r->claim_seq = e;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
 #include <string.h>
 #include <stdio.h>
 #include <sys/syscall.h>
@@ -31,6 +32,36 @@ int ring_futex_wait(uint32_t *uaddr, uint32_t val, int64_t timeout_ns)
 int ring_futex_wake(uint32_t *uaddr)
 {
 	if (syscall(SYS_futex, uaddr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+bool ring_store16_atomic(void)
+{
+#if defined(__x86_64__)
+	return __builtin_cpu_supports("avx");
+#else
+	return false;
+#endif
+}
+
+int ring_membarrier_register(void)
+{
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED,
+		    0, 0) < 0)
+		return -errno;
+	return 0;
+}
+
+int ring_membarrier(void)
+{
+	/* Expedited: IPIs to the CPUs running registered processes (a few
+	 * us).  Global: waits for every CPU to pass a scheduling point (ms),
+	 * needs no registration; the fallback for kernels that lack the
+	 * first. */
+	if (!syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL_EXPEDITED, 0, 0))
+		return 0;
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0)
 		return -errno;
 	return 0;
 }

@@ -53,6 +53,39 @@ static inline bool cas16(void *p, uint64_t *lo, uint64_t *hi,
 #endif
 }
 
+/*
+ * Store the 16-byte pair {lo, hi} at @p (16-byte aligned) as one atomic
+ * store, plain (no barrier; on x86 stores are not reordered with earlier
+ * stores, so it is a release).  Only where ring_store16_atomic() says the
+ * CPU makes an aligned 16-byte store atomic.
+ */
+static inline void ring_store16(void *p, uint64_t lo, uint64_t hi)
+{
+#if defined(__x86_64__)
+	typedef long long v2di __attribute__((vector_size(16)));
+	v2di v = { (long long)lo, (long long)hi };
+
+	/* MOVDQA by hand, so the compiler can neither split the store nor
+	 * pick an instruction the atomicity rule does not name. */
+	__asm__ __volatile__("movdqa %1, %0"
+			     : "=m"(*(volatile v2di *)p) : "x"(v) : "memory");
+#else
+	(void)p; (void)lo; (void)hi;
+	__builtin_trap();
+#endif
+}
+
+/* Does an aligned MOVDQA store happen atomically on this CPU?  Intel and
+ * AMD guarantee it for CPUs that enumerate AVX (CPUID.01H:ECX.AVX); we do
+ * not rely on it anywhere else. */
+bool ring_store16_atomic(void);
+
+/* membarrier(2) across processes: register this process for expedited
+ * global barriers (0 or -errno), and issue one (expedited if available,
+ * else the slow global one; 0 or -errno). */
+int ring_membarrier_register(void);
+int ring_membarrier(void);
+
 /* Shared (not PRIVATE) futex: the word lives in memory mapped by several
  * processes. */
 int ring_futex_wait(uint32_t *uaddr, uint32_t val, int64_t timeout_ns);

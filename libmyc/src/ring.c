@@ -424,7 +424,12 @@ static int attach_producer(struct myc_ring *r)
 		r->prod = p;
 		st_rlx(&p->pid, (uint32_t)getpid());
 		st_rlx(&p->commits, 0);
-		st_rel(&p->state, MYC_RING_PS_IDLE);
+		/* Full barrier: a producer taking ctl.solo after this sees
+		 * our slot owned, or we see its solo word at our first claim
+		 * (ring_solo_try(), myc_ring_claim()). */
+		st_sc(&p->state, MYC_RING_PS_IDLE);
+		r->solo_aware = true;
+		ring_solo_try(r);
 		return 0;
 	}
 	return -EUSERS;
@@ -537,8 +542,10 @@ static void user_close(struct myc_ring *r)
 	uint64_t users;
 
 	if (r->base) {
-		if (r->prod)
+		if (r->prod) {
+			ring_solo_drop(r);
 			st_rel(&r->prod->state, MYC_RING_PS_FREE);
+		}
 		if (r->cons)
 			ring_cons_reset(r, (uint32_t)r->slot, false);
 		munmap(r->base, r->hdr.map_size);

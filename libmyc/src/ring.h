@@ -70,6 +70,9 @@ struct myc_ring {
 	uint32_t claim_len, claim_span;
 	uint64_t last_reap;		/* mono ns of the last dead-consumer scan */
 	uint64_t bound_cache;		/* ctl.bound as last seen (never above) */
+	bool solo_ok;			/* may claim without the CAS while
+					 * ctl.solo names our slot */
+	bool solo_aware;		/* userspace mode: honours ctl.solo */
 
 	/* consumer */
 	struct myc_ring_cons *cons;
@@ -140,6 +143,11 @@ void ring_recover_slot(struct myc_ring *r, uint32_t k);
 int ring_recover_producers(struct myc_ring *r);
 void ring_cons_reset(struct myc_ring *r, uint32_t j, bool dead);
 int ring_cons_reclaim(struct myc_ring *r, uint32_t j);
+/* Userspace mode, producer just attached (slot state stored with a full
+ * barrier): become the solo producer if no other slot is owned. */
+void ring_solo_try(struct myc_ring *r);
+/* Producer closing: give ctl.solo back if it names our slot. */
+void ring_solo_drop(struct myc_ring *r);
 /* Commit a user frame keeping the timestamp @ts of its original publisher
  * (the bus ring bridge forwards frames already stamped by the bus). */
 int ring_commit_ts(struct myc_ring *r, uint16_t type, uint64_t ts);

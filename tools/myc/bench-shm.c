@@ -400,6 +400,73 @@ static int tput(const struct bench_opts *o, int n, double *rate)
 	return err;
 }
 
+/*
+ * shm-send: what one producer can do at most, with no other core involved.
+ * One process holds a producer and a consumer handle of a 1 MiB lossless
+ * ring and alternates 1000 myc_ring_send() of 64 bytes with 1000
+ * myc_ring_peek() + myc_ring_release(); each batch gives one sample, the
+ * send cost per message (peek + release in the extra member).
+ */
+#define SEND_BATCH	1000u
+
+static int send_cost(const struct bench_opts *o, struct bench_samples *s,
+		     uint64_t *peek_ns)
+{
+	struct myc_ring_opts ro = {
+		.sz = sizeof(ro), .policy = MYC_LOSSLESS, .capacity = 1u << 20,
+	};
+	uint64_t batches = o->tput_msgs / SEND_BATCH, b, t0, t1, t2;
+	struct bench_samples ps = { 0 };
+	unsigned char buf[64] = { 1 };
+	struct myc_ring *c, *p = NULL;
+	struct myc_frame_hdr h;
+	const void *pl;
+	unsigned int i;
+	int err;
+
+	if (batches > s->cap)
+		batches = s->cap;
+	err = bench_samples_init(&ps, batches);
+	if (err)
+		return err;
+	c = myc_ring_open(ring_a, MYC_RING_CONSUMER | MYC_RING_CREATE |
+			  MYC_RING_EXCL, &ro);
+	if (c)
+		p = myc_ring_open(ring_a, MYC_RING_PRODUCER, prod_opts());
+	if (!p) {
+		err = -errno;
+		goto out;
+	}
+	for (b = 0; b < batches + 10; b++) {	/* 10 batches of warm-up */
+		t0 = bench_now_ns();
+		for (i = 0; i < SEND_BATCH; i++)
+			if ((err = myc_ring_send(p, 1, buf, sizeof(buf), 0)))
+				goto out;
+		t1 = bench_now_ns();
+		for (i = 0; i < SEND_BATCH; i++) {
+			err = myc_ring_peek(c, &h, &pl, 0);
+			if (err < 0 || (err = myc_ring_release(c)))
+				goto out;
+		}
+		t2 = bench_now_ns();
+		if (b < 10)
+			continue;
+		bench_samples_add(s, (t1 - t0) / SEND_BATCH);
+		bench_samples_add(&ps, (t2 - t1) / SEND_BATCH);
+	}
+	{
+		struct bench_result r = { 0 };
+
+		bench_percentiles(&ps, &r);
+		*peek_ns = r.p50_ns;
+	}
+out:
+	myc_ring_free(p);
+	myc_ring_free(c);
+	bench_samples_free(&ps);
+	return err;
+}
+
 /* ------------------------------------------------------------------------ */
 
 static int report_lat(const struct bench_opts *o, const char *name,
@@ -473,6 +540,16 @@ static int bench_shm(const struct bench_opts *o)
 			goto out;
 		bench_report(o, &(struct bench_result){ .name = "shm-tput",
 			     .size = 64, .msgs_per_s = rate });
+	}
+	if (bench_selected(o, "shm-send")) {
+		uint64_t peek_ns = 0;
+
+		err = send_cost(o, &s, &peek_ns);
+		if (err)
+			goto out;
+		snprintf(extra, sizeof(extra), "\"peek_release_ns\":%llu",
+			 (unsigned long long)peek_ns);
+		report_lat(o, "shm-send", 64, &s, extra);
 	}
 	if (bench_selected(o, "shm-2x2")) {
 		err = tput(o, 2, &rate);

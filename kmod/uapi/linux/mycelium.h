@@ -50,7 +50,8 @@
  */
 
 #define MYC_RING_MAGIC		0x31474e495243594dULL	/* "MYCRING1" LE */
-#define MYC_RING_VERSION	2u	/* 2: ctl.bound (line 4) */
+#define MYC_RING_VERSION	3u	/* 2: ctl.bound (line 4); 3: ctl.solo
+					 * (line 0) */
 #define MYC_RING_LINE		128u	/* hot-field stride: two cache lines
 					 * so adjacent-line prefetch does not
 					 * couple them */
@@ -142,11 +143,35 @@ struct myc_ring_hdr {
 #define MYC_RING_SEQ_MASK	((1ULL << 56) - 1)
 #define MYC_RING_OWNER_SHIFT	56
 
+/*
+ * ctl.solo (userspace mode only; kernel mode never sets it and ignores it):
+ *   0                       every producer claims with the 16-byte CAS
+ *   k + 1                   producer slot k is the only producer and claims
+ *                           without it: it stores the next clean head pair
+ *                           with one atomic 16-byte store (zeroing the next
+ *                           seq word first, so the head is never dirty)
+ *   MYC_RING_SOLO_REVOKE | (k + 1)
+ *                           a second producer is taking the fast path away
+ *                           from slot k; every producer waits until it is 0
+ * Taken by compare-and-swap 0 -> k + 1 by a producer that then finds every
+ * other slot free (else it puts 0 back).  A producer that finds k + 1
+ * (k not its own slot) swaps in REVOKE | (k + 1), issues an asymmetric
+ * memory barrier (membarrier(2), the other half of the solo producer's
+ * "state := CLAIMED; load solo", which has no fence), waits until slot k's
+ * claim is published or its owner is dead (recovering it), and stores 0.
+ * Any other value is garbage from a broken producer and is reset to 0.
+ * Consumers never read it (docs/ring-format.md, "Solo producer").
+ */
+#define MYC_RING_SOLO_REVOKE	0x80000000u
+
 struct myc_ring_ctl {
-	/* line 0: the claim point (16-byte aligned for cmpxchg16b) */
+	/* line 0: the claim point (16-byte aligned for cmpxchg16b and the
+	 * solo producer's 16-byte store), and the solo word (see above) */
 	__u64 head_pos;
 	__u64 head_seq;
-	__u8  pad0[MYC_RING_LINE - 16];
+	__u32 solo;
+	__u32 resv0;		/* zero */
+	__u8  pad0[MYC_RING_LINE - 24];
 	/* line 1: futex word and waiter count.  A consumer about to sleep
 	 * increments waiters, reads futex, re-checks for data, then
 	 * FUTEX_WAITs (shared) on futex.  A producer, after committing,
