@@ -90,14 +90,19 @@ static void killed_with_rival(struct myc_ring *c, bool before_head,
 	struct myc_frame_hdr h;
 	pid_t a, b;
 	uint64_t x;
+	int i;
 
 	a = rt_spawn(solo_and_hang, before_head ? (void *)1 : NULL);
 	RT_EQ(rt_sync_wait(&ready, 10000), 0);
 	b = rt_spawn(take_over, (void *)(uintptr_t)v);
 	RT_EQ(rt_sync_wait(&opened, 10000), 0);
 	if (before_head) {
-		/* The solo owner lives and may still store the head: the
-		 * rival must not claim meanwhile. */
+		/* The rival starts revoking; the solo owner lives and may
+		 * still store the head, so the rival must not claim. */
+		for (i = 0; i < 10000 && __atomic_load_n(&c->ctl->solo,
+				__ATOMIC_ACQUIRE) != (MYC_RING_SOLO_REVOKE | 1); i++)
+			usleep(1000);
+		RT_EQ(c->ctl->solo, MYC_RING_SOLO_REVOKE | 1);
 		RT_EQ(myc_ring_recv(c, &h, &x, sizeof(x), 300), -ETIMEDOUT);
 		RT_EQ(c->ctl->solo, MYC_RING_SOLO_REVOKE | 1);
 	}
