@@ -858,32 +858,9 @@ static int idle_check(struct myc_ring *r, uint64_t now)
 	return -RD_PENDING;
 }
 
-/*
- * A consumer that keeps up with a fast stream catches up after every
- * record and then polls the very line the producer writes next, so each
- * record costs the producer a cache-line round trip (docs/PERFORMANCE.md,
- * "Consumer back-off in a stream").  While the frames' publish times are
- * on average less than STREAM_GAP_NS apart (a stream of over 10 M
- * msgs/s; no ping-pong through two rings is that fast), a consumer that
- * found nothing new pauses STREAM_BACKOFF times between polls (about
- * 0.7 us here), so the producer writes a run of records undisturbed and
- * the consumer takes them in one go.  Frames without a timestamp never
- * count as a stream.
- */
-#define STREAM_GAP_NS	100
-#define STREAM_BACKOFF	64
-
 static int got(struct myc_ring *r, int ret, const struct myc_frame_hdr *h)
 {
-	uint64_t gap = h->ts_ns - r->rx_ts;
-
-	/* Average gap over about the last 8 frames; a clock step back (the
-	 * difference wraps) counts as a long gap. */
-	if (gap > 1000000 || !h->ts_ns)
-		gap = 1000000;
-	r->rx_gap += ((int64_t)gap - r->rx_gap) / 8;
-	r->stream = r->rx_gap < STREAM_GAP_NS;
-	r->rx_ts = h->ts_ns;
+	stream_pace_msg(&r->pace, h->ts_ns);
 	r->peeked = true;
 	r->stuck_ns = 0;
 	return ret;
@@ -925,10 +902,7 @@ int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		}
 		/* spin_ns 0: go to sleep at once */
 		if (r->spin_ns && (++spins & 63) && spins < (1u << 30)) {
-			cpu_relax();
-			if (r->stream)
-				for (int k = 0; k < STREAM_BACKOFF; k++)
-					cpu_relax();
+			stream_pace_poll(&r->pace);
 			continue;
 		}
 		now = ring_mono_ns();

@@ -82,9 +82,7 @@ struct myc_ring {
 	bool need_head;			/* cursor came from the head */
 	uint64_t published;		/* cursor value last published */
 	uint64_t lost, delivered;
-	uint64_t rx_ts;			/* ts_ns of the last frame taken */
-	int64_t rx_gap;			/* average ns between them (got()) */
-	bool stream;			/* in a fast stream: back off */
+	struct stream_pace pace;	/* back-off in a fast stream */
 	bool peeked;
 	uint64_t stuck_ns;		/* since when a claim stays uncommitted */
 	uint64_t idle_polls;		/* timeout-0 polls that found nothing */
