@@ -18,50 +18,6 @@ static inline void cpu_relax(void)
 	__builtin_ia32_pause();
 #else
 	__asm__ __volatile__("" ::: "memory");
-/*
- * Consumer pacing.  A consumer that keeps up with a fast stream catches up
- * after every message and then polls the very line the producer writes
- * next, so each message costs the producer a cache-line round trip
- * (docs/PERFORMANCE.md, "Consumer back-off in a stream").  While the
- * messages' publish times are on average less than STREAM_GAP_NS apart (a
- * stream of over 10 M msgs/s; no ping-pong between two cores is that
- * fast), a consumer that found nothing new pauses STREAM_BACKOFF times
- * between polls (about 0.7 us here), so the producer writes a run of
- * messages undisturbed and the consumer takes them in one go.  Messages
- * without a timestamp (0) never count as a stream.
- */
-#define STREAM_GAP_NS	100
-#define STREAM_BACKOFF	64
-
-struct stream_pace {
-	uint64_t last_ts;	/* ts_ns of the last message taken */
-	int64_t gap;		/* average ns between them */
-	bool on;		/* in a fast stream: back off */
-};
-
-/* A message published at @ts_ns was taken. */
-static inline void stream_pace_msg(struct stream_pace *p, uint64_t ts_ns)
-{
-	uint64_t gap = ts_ns - p->last_ts;
-
-	/* Average over about the last 8; a clock step back (the difference
-	 * wraps) counts as a long gap. */
-	if (gap > 1000000 || !ts_ns)
-		gap = 1000000;
-	p->gap += ((int64_t)gap - p->gap) / 8;
-	p->on = p->gap < STREAM_GAP_NS;
-	p->last_ts = ts_ns;
-}
-
-/* Nothing new yet: the pause between two polls. */
-static inline void stream_pace_poll(const struct stream_pace *p)
-{
-	cpu_relax();
-	if (p->on)
-		for (int k = 0; k < STREAM_BACKOFF; k++)
-			cpu_relax();
-}
-
 #endif
 }
 
@@ -76,50 +32,6 @@ static inline void prefetch_w(const void *p)
 	__asm__ __volatile__("prefetchw (%0)" : : "r"(p));
 #else
 	__builtin_prefetch(p, 1, 3);
-/*
- * Consumer pacing.  A consumer that keeps up with a fast stream catches up
- * after every message and then polls the very line the producer writes
- * next, so each message costs the producer a cache-line round trip
- * (docs/PERFORMANCE.md, "Consumer back-off in a stream").  While the
- * messages' publish times are on average less than STREAM_GAP_NS apart (a
- * stream of over 10 M msgs/s; no ping-pong between two cores is that
- * fast), a consumer that found nothing new pauses STREAM_BACKOFF times
- * between polls (about 0.7 us here), so the producer writes a run of
- * messages undisturbed and the consumer takes them in one go.  Messages
- * without a timestamp (0) never count as a stream.
- */
-#define STREAM_GAP_NS	100
-#define STREAM_BACKOFF	64
-
-struct stream_pace {
-	uint64_t last_ts;	/* ts_ns of the last message taken */
-	int64_t gap;		/* average ns between them */
-	bool on;		/* in a fast stream: back off */
-};
-
-/* A message published at @ts_ns was taken. */
-static inline void stream_pace_msg(struct stream_pace *p, uint64_t ts_ns)
-{
-	uint64_t gap = ts_ns - p->last_ts;
-
-	/* Average over about the last 8; a clock step back (the difference
-	 * wraps) counts as a long gap. */
-	if (gap > 1000000 || !ts_ns)
-		gap = 1000000;
-	p->gap += ((int64_t)gap - p->gap) / 8;
-	p->on = p->gap < STREAM_GAP_NS;
-	p->last_ts = ts_ns;
-}
-
-/* Nothing new yet: the pause between two polls. */
-static inline void stream_pace_poll(const struct stream_pace *p)
-{
-	cpu_relax();
-	if (p->on)
-		for (int k = 0; k < STREAM_BACKOFF; k++)
-			cpu_relax();
-}
-
 #endif
 }
 
@@ -140,50 +52,6 @@ static inline void cpu_demote(const void *p, size_t len)
 #else
 	(void)p;
 	(void)len;
-/*
- * Consumer pacing.  A consumer that keeps up with a fast stream catches up
- * after every message and then polls the very line the producer writes
- * next, so each message costs the producer a cache-line round trip
- * (docs/PERFORMANCE.md, "Consumer back-off in a stream").  While the
- * messages' publish times are on average less than STREAM_GAP_NS apart (a
- * stream of over 10 M msgs/s; no ping-pong between two cores is that
- * fast), a consumer that found nothing new pauses STREAM_BACKOFF times
- * between polls (about 0.7 us here), so the producer writes a run of
- * messages undisturbed and the consumer takes them in one go.  Messages
- * without a timestamp (0) never count as a stream.
- */
-#define STREAM_GAP_NS	100
-#define STREAM_BACKOFF	64
-
-struct stream_pace {
-	uint64_t last_ts;	/* ts_ns of the last message taken */
-	int64_t gap;		/* average ns between them */
-	bool on;		/* in a fast stream: back off */
-};
-
-/* A message published at @ts_ns was taken. */
-static inline void stream_pace_msg(struct stream_pace *p, uint64_t ts_ns)
-{
-	uint64_t gap = ts_ns - p->last_ts;
-
-	/* Average over about the last 8; a clock step back (the difference
-	 * wraps) counts as a long gap. */
-	if (gap > 1000000 || !ts_ns)
-		gap = 1000000;
-	p->gap += ((int64_t)gap - p->gap) / 8;
-	p->on = p->gap < STREAM_GAP_NS;
-	p->last_ts = ts_ns;
-}
-
-/* Nothing new yet: the pause between two polls. */
-static inline void stream_pace_poll(const struct stream_pace *p)
-{
-	cpu_relax();
-	if (p->on)
-		for (int k = 0; k < STREAM_BACKOFF; k++)
-			cpu_relax();
-}
-
 #endif
 }
 
@@ -191,7 +59,8 @@ static inline void stream_pace_poll(const struct stream_pace *p)
  * Consumer pacing.  A consumer that keeps up with a fast stream catches up
  * after every message and then polls the very line the producer writes
  * next, so each message costs the producer a cache-line round trip
- * (docs/PERFORMANCE.md, "Consumer back-off in a stream").  While the
+ * (docs/PERFORMANCE.md, "Demoting committed lines, mapping every page,
+ * consumer back-off").  While the
  * messages' publish times are on average less than STREAM_GAP_NS apart (a
  * stream of over 10 M msgs/s; no ping-pong between two cores is that
  * fast), a consumer that found nothing new pauses STREAM_BACKOFF times
