@@ -17,29 +17,35 @@
 #define CAP	(4u << 20)
 
 /*
- * Resident kB of this process's mappings of the file at @path, summed
- * over all of them.  Matched by inode: a ring file is created unnamed and
- * linked once ready, so its mappings are not listed under its name.
+ * Resident kB of this process's mappings of rings, summed over all of
+ * them.  Userspace mode: the mappings of the file at @path, matched by
+ * inode (a ring file is created unnamed and linked once ready, so its
+ * mappings are not listed under its name).  Kernel mode (@path NULL): the
+ * module's ring files, "anon_inode:[mycelium]".
  */
 static unsigned long rss_kb(const char *path)
 {
+	static const char kern[] = "anon_inode:[mycelium]";
 	unsigned long sum = 0, kb, lo, hi, ino;
+	struct stat st = { 0 };
 	char line[512];
-	struct stat st;
 	bool in = false;
 	FILE *f;
 
-	if (stat(path, &st))
+	if (path && stat(path, &st))
 		return 0;
 	f = fopen("/proc/self/smaps", "r");
 	RT_CHECK(f);
 	while (fgets(line, sizeof(line), f)) {
 		char perms[8], off[32], dev[32];
+		size_t n = strcspn(line, "\n");
 
+		line[n] = 0;
 		/* "lo-hi perms offset dev inode path": a new mapping. */
 		if (sscanf(line, "%lx-%lx %7s %31s %31s %lu", &lo, &hi, perms, off, dev,
 			   &ino) == 6)
-			in = ino == (unsigned long)st.st_ino;
+			in = path ? ino == (unsigned long)st.st_ino
+				  : n >= strlen(kern) && !strcmp(line + n - strlen(kern), kern);
 		else if (in && sscanf(line, "Rss: %lu kB", &kb) == 1)
 			sum += kb;
 	}
@@ -49,10 +55,10 @@ static unsigned long rss_kb(const char *path)
 
 /* Fail unless @kb (resident since the handle was opened) covers the data
  * area twice. */
-static void check(const char *who, unsigned long kb, const char *path)
+static void check(const char *who, unsigned long kb, const char *name)
 {
 	if (kb < 2 * (CAP >> 10)) {
-		fprintf(stderr, "%s: %lu kB resident in %s, want >= %u\n", who, kb, path,
+		fprintf(stderr, "%s: %lu kB of ring %s resident, want >= %u\n", who, kb, name,
 			2 * (CAP >> 10));
 		exit(1);
 	}
@@ -64,21 +70,19 @@ int main(void)
 	const char *name = rt_name("populate");
 	struct myc_ring *p, *c;
 	unsigned long before;
+	const char *file;
 	char path[128];
 
-	/* Kernel mode: every ring is a mapping of the device. */
-	if (rt_kernel_mode())
-		snprintf(path, sizeof(path), "/dev/mycelium");
-	else
-		snprintf(path, sizeof(path), "/dev/shm/myc.%s", name);
-	before = rss_kb(path);
+	snprintf(path, sizeof(path), "/dev/shm/myc.%s", name);
+	file = rt_kernel_mode() ? NULL : path;	/* kernel: no file */
+	before = rss_kb(file);
 	p = myc_ring_open(name, MYC_RING_PRODUCER | MYC_RING_CREATE | MYC_RING_EXCL, &o);
 	RT_CHECK(p);
-	check("producer", rss_kb(path) - before, path);
-	before = rss_kb(path);
+	check("producer", rss_kb(file) - before, name);
+	before = rss_kb(file);
 	c = myc_ring_open(name, MYC_RING_CONSUMER, NULL);
 	RT_CHECK(c);
-	check("consumer", rss_kb(path) - before, path);
+	check("consumer", rss_kb(file) - before, name);
 	myc_ring_free(c);
 	myc_ring_free(p);
 	RT_CHECK(!rt_ring_exists(name));
