@@ -89,10 +89,9 @@ static void settings_applied(void **state)
 
 static void one_bus_per_call(void **state)
 {
+	struct myc_topic_stats st = { .sz = sizeof(st) };
 	struct myc_bus *a, *b;
 	struct myc_pub *pub;
-	struct myc_sub *sub;
-	uint64_t v;
 
 	test_write_file("t.toml", topo);
 	a = myc_bus_from_topology("t.toml", "strategy", NULL, NULL, 0);
@@ -101,11 +100,16 @@ static void one_bus_per_call(void **state)
 	assert_non_null(b);
 	assert_string_equal(myc_bus_name(a), myc_bus_name(b));
 	assert_string_equal(myc_bus_service(a), "strategy");
-	/* No global state: what is published on one is not seen on the other. */
+	/* No global state: a publisher of one is not the other's.  (Whether
+	 * a message crosses depends on the topology: both meet on the
+	 * topology's rings, like two processes would.) */
 	pub = myc_pub_new(a, 1, NULL);
-	sub = myc_sub_new(b, 1, NULL);
-	assert_int_equal(bt_send_u64(pub, 7), 0);
-	assert_int_equal(bt_recv_u64(sub, &v, 0), -EAGAIN);
+	assert_non_null(pub);
+	assert_int_equal(myc_bus_topic_stats(a, 1, &st), 0);
+	assert_int_equal(st.pubs, 1);
+	assert_int_equal(myc_bus_topic_stats(b, 1, &st), 0);
+	assert_int_equal(st.pubs, 0);
+	myc_pub_free(pub);
 	myc_bus_free(a);
 	myc_bus_free(b);
 }

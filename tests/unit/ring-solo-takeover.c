@@ -30,7 +30,9 @@ static struct rt_sync half, started;
  * Producer 0: solo, publishes NMSG frames.  With @arg (a "sync" round) it
  * stops half way until the second producer has published once, so that
  * the revoke surely lands while it still has frames to send; otherwise it
- * keeps publishing while the second one attaches and revokes.
+ * keeps publishing while the second one attaches and revokes, and stays
+ * attached until the second has published (were it gone by then, the
+ * second would rightly be solo).
  */
 static int first(void *arg)
 {
@@ -51,6 +53,8 @@ static int first(void *arg)
 	/* The second producer revoked the fast path along the way. */
 	if (arg)
 		RT_CHECK(!r->solo_ok);
+	else	/* stay attached until it did: it must find us there */
+		RT_EQ(rt_sync_wait(&started, 20000), 0);
 	myc_ring_free(r);
 	return 0;
 }
@@ -96,8 +100,6 @@ static void one_round(struct myc_ring *c, uint64_t *seq, bool sync)
 		RT_EQ(msg[1], next[msg[0]]);
 		next[msg[0]]++;
 	}
-	if (!sync)
-		RT_EQ(rt_sync_wait(&started, 20000), 0);
 	RT_EQ(next[0], NMSG);
 	RT_EQ(next[1], NMSG);
 	for (k = 0; k < 2; k++)
