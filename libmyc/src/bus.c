@@ -1358,24 +1358,10 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 }
 
 /*
- * A message committed after a pause (MYC_DEMOTE_GAP_NS since the
- * publisher's previous one) is most likely awaited by a spinning consumer:
- * move its buffer's lines and the queue cells it was pushed to out of our
- * private caches into the shared one, where the consumer's reads hit
- * (cpu_demote()).  Not in a stream: the consumer is behind and the lines
- * would only be fetched back.
+ * A message due for a demote (demote_due(), cpu.h): move its buffer's
+ * lines and the queue cells it was pushed to out of our private caches
+ * into the shared one, where the waiting consumer's reads hit.
  */
-#define MYC_DEMOTE_GAP_NS	250
-
-/* Before the pushes (the buffer is still ours): is @b due for demote()? */
-static inline bool demote_due(struct myc_pub *pub, const struct myc_buf *b)
-{
-	uint64_t gap = b->hdr.ts_ns - pub->last_ts;
-
-	pub->last_ts = b->hdr.ts_ns;
-	return gap >= MYC_DEMOTE_GAP_NS;
-}
-
 /* After the pushes: hints only, so @b may already be another's. */
 static inline void demote(void *b, uint32_t len, struct myc_subs *a)
 {
@@ -1406,7 +1392,8 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 		goto out;
 	}
 	atomic_store_explicit(&b->refs, a->nq + extra, memory_order_relaxed);
-	len = demote_due(pub, b) ? b->hdr.len : 0;
+	/* Decided before the pushes, while the buffer is still ours. */
+	len = demote_due(&pub->last_ts, b->hdr.ts_ns) ? b->hdr.len : 0;
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 

@@ -56,6 +56,25 @@ static inline void cpu_demote(const void *p, size_t len)
 }
 
 /*
+ * When to demote: a message committed DEMOTE_GAP_NS or more after the
+ * producer's previous one is most likely awaited by a spinning consumer,
+ * whose reads of its lines then hit the shared cache.  Back-to-back
+ * messages (a stream) are not demoted: the consumer is behind and takes
+ * them anyway, and the producer would fetch a demoted line back for its
+ * next write.  @last_ts is the producer's own; messages without a
+ * timestamp (0) are never due.
+ */
+#define DEMOTE_GAP_NS	250
+
+static inline bool demote_due(uint64_t *last_ts, uint64_t ts_ns)
+{
+	uint64_t gap = ts_ns - *last_ts;
+
+	*last_ts = ts_ns;
+	return ts_ns && gap >= DEMOTE_GAP_NS;
+}
+
+/*
  * Consumer pacing.  A consumer that keeps up with a fast stream catches up
  * after every message and then polls the very line the producer writes
  * next, so each message costs the producer a cache-line round trip

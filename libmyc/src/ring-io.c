@@ -531,28 +531,6 @@ claimed:
 	return 0;
 }
 
-/*
- * A frame committed after a pause (RING_DEMOTE_GAP_NS since the previous
- * one) is most likely awaited by a consumer spinning on its seq word: push
- * its lines out of our core's private caches into the shared last-level
- * cache (CLDEMOTE), so the consumer's reads hit there instead of snooping
- * them out of this core.  Back-to-back frames are not demoted: a consumer
- * trailing a stream takes them anyway, and the producer writes the next
- * frame into the frame's last line.  CLDEMOTE is a hint; CPUs without it
- * execute it as a no-op.
- */
-#define RING_DEMOTE_GAP_NS	250
-
-static inline void demote(struct myc_ring *r, uint64_t ts)
-{
-	uint64_t gap = ts - r->last_ts;
-
-	r->last_ts = ts;
-	if (gap < RING_DEMOTE_GAP_NS || !ts)
-		return;
-	cpu_demote(ring_rec(r, r->claim_pos), r->claim_span);
-}
-
 static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 		    uint32_t len, uint64_t ts)
 {
@@ -567,7 +545,9 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 	 * increment of waiters before its re-check: Dekker). */
 	__atomic_exchange_n(ring_seqword(r, r->claim_pos),
 			    htole64(r->claim_seq), __ATOMIC_SEQ_CST);
-	demote(r, ts);
+	/* Awaited after a pause: into the shared cache (cpu.h). */
+	if (demote_due(&r->last_ts, ts))
+		cpu_demote(ring_rec(r, r->claim_pos), r->claim_span);
 	st_rel(&r->prod->state, MYC_RING_PS_IDLE);
 	st_rlx(&r->prod->commits, ld_rlx(&r->prod->commits) + 1);
 	r->claimed = false;

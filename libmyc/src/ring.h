@@ -65,7 +65,7 @@ struct myc_ring {
 	bool claimed;
 	bool no_ts;			/* MYC_RING_O_NO_TIMESTAMP */
 	struct ring_clock clock;	/* frame timestamps */
-	uint64_t last_ts;		/* of the previous commit (demote()) */
+	uint64_t last_ts;		/* of the previous commit (demote_due()) */
 	uint64_t claim_pos, claim_seq;
 	uint32_t claim_len, claim_span;
 	uint64_t last_reap;		/* mono ns of the last dead-consumer scan */
