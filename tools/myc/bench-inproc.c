@@ -353,12 +353,44 @@ out:
  */
 #define RING_SLOTS 1024
 
+/* What both raw baselines' threads share: the run's length and its end. */
+struct raw_stream {
+	const struct bench_opts *o;
+	uint64_t n, end_ns;	/* end_ns: when the receiver took the last */
+};
+
+/*
+ * Time a raw stream: @recv on a second thread (it pins itself to cpu_b and
+ * stamps st->end_ns after the last message), @send on this one, pinned to
+ * cpu_a; reports messages/s under @name.
+ */
+static int raw_stream_run(const struct bench_opts *o, const char *name, void *q,
+			  struct raw_stream *st, void *(*recv)(void *), void (*send)(void *))
+{
+	struct bench_result res = { .name = name, .size = 64 };
+	uint64_t start;
+	pthread_t th;
+	int err;
+
+	st->o = o;
+	st->n = o->tput_msgs;
+	err = -pthread_create(&th, NULL, recv, q);
+	if (err)
+		return err;
+	bench_pin(o->cpu_a);
+	start = bench_now_ns();
+	send(q);
+	pthread_join(th, NULL);
+	res.msgs_per_s = (double)st->n * 1e9 / (double)(st->end_ns - start);
+	bench_report(o, &res);
+	return 0;
+}
+
 struct raw_ring {
 	_Atomic uint64_t head __attribute__((aligned(CACHELINE)));
 	_Atomic uint64_t tail __attribute__((aligned(CACHELINE)));
 	unsigned char slot[RING_SLOTS][CACHELINE] __attribute__((aligned(CACHELINE)));
-	const struct bench_opts *o;
-	uint64_t n, end_ns;
+	struct raw_stream st;
 };
 
 static void *ring_receiver(void *arg)
@@ -367,8 +399,8 @@ static void *ring_receiver(void *arg)
 	unsigned char copy[CACHELINE];
 	uint64_t t = 0, h = 0;
 
-	bench_pin(q->o->cpu_b);
-	while (t < q->n) {
+	bench_pin(q->st.o->cpu_b);
+	while (t < q->st.n) {
 		if (t == h) {
 			/* acquire: pairs with the release of head below. */
 			h = atomic_load_explicit(&q->head, memory_order_acquire);
@@ -382,39 +414,33 @@ static void *ring_receiver(void *arg)
 		/* release: the slot was read before the producer reuses it. */
 		atomic_store_explicit(&q->tail, ++t, memory_order_release);
 	}
-	q->end_ns = bench_now_ns();
+	q->st.end_ns = bench_now_ns();
 	return NULL;
 }
 
-static int run_raw_tput(const struct bench_opts *o)
+static void ring_sender(void *arg)
 {
-	struct bench_result res = { .name = "raw-ring-tput", .size = 64 };
-	struct raw_ring *q;
-	uint64_t start, h = 0, tc = 0;
-	pthread_t th;
-	int err;
+	struct raw_ring *q = arg;
+	uint64_t h = 0, tc = 0;
 
-	if (posix_memalign((void **)&q, CACHELINE, sizeof(*q)))
-		return -ENOMEM;
-	memset(q, 0, sizeof(*q));
-	q->o = o;
-	q->n = o->tput_msgs;
-	err = -pthread_create(&th, NULL, ring_receiver, q);
-	if (err)
-		goto out;
-	bench_pin(o->cpu_a);
-	start = bench_now_ns();
-	for (uint64_t i = 0; i < q->n; i++) {
+	for (uint64_t i = 0; i < q->st.n; i++) {
 		while (h - tc >= RING_SLOTS)
 			tc = atomic_load_explicit(&q->tail, memory_order_acquire);
 		memcpy(q->slot[h % RING_SLOTS], fill, CACHELINE);
 		/* release: the slot bytes before the new head. */
 		atomic_store_explicit(&q->head, ++h, memory_order_release);
 	}
-	pthread_join(th, NULL);
-	res.msgs_per_s = (double)q->n * 1e9 / (double)(q->end_ns - start);
-	bench_report(o, &res);
-out:
+}
+
+static int run_raw_tput(const struct bench_opts *o)
+{
+	struct raw_ring *q;
+	int err;
+
+	if (posix_memalign((void **)&q, CACHELINE, sizeof(*q)))
+		return -ENOMEM;
+	memset(q, 0, sizeof(*q));
+	err = raw_stream_run(o, "raw-ring-tput", q, &q->st, ring_receiver, ring_sender);
 	free(q);
 	return err;
 }
@@ -445,8 +471,7 @@ struct frame_slot {
 
 struct frame_ring {
 	struct frame_slot slot[RING_SLOTS];
-	const struct bench_opts *o;
-	uint64_t n, end_ns;
+	struct raw_stream st;
 };
 
 static void *frame_receiver(void *arg)
@@ -454,8 +479,8 @@ static void *frame_receiver(void *arg)
 	struct frame_ring *q = arg;
 	unsigned char copy[MYC_FRAME_HDR_SIZE + 64];
 
-	bench_pin(q->o->cpu_b);
-	for (uint64_t t = 0; t < q->n; t++) {
+	bench_pin(q->st.o->cpu_b);
+	for (uint64_t t = 0; t < q->st.n; t++) {
 		struct frame_slot *s = &q->slot[t % RING_SLOTS];
 
 		/* acquire: pairs with the producer's release of seq. */
@@ -466,31 +491,15 @@ static void *frame_receiver(void *arg)
 		/* release: read before the producer reuses the slot. */
 		atomic_store_explicit(&s->seq, t + RING_SLOTS, memory_order_release);
 	}
-	q->end_ns = bench_now_ns();
+	q->st.end_ns = bench_now_ns();
 	return NULL;
 }
 
-static int run_frame_tput(const struct bench_opts *o)
+static void frame_sender(void *arg)
 {
-	struct bench_result res = { .name = "raw-ring-tput-frame", .size = 64 };
-	struct frame_ring *q;
-	uint64_t start;
-	pthread_t th;
-	int err;
+	struct frame_ring *q = arg;
 
-	if (posix_memalign((void **)&q, 2 * CACHELINE, sizeof(*q)))
-		return -ENOMEM;
-	memset(q, 0, sizeof(*q));
-	for (uint64_t i = 0; i < RING_SLOTS; i++)
-		atomic_init(&q->slot[i].seq, i);
-	q->o = o;
-	q->n = o->tput_msgs;
-	err = -pthread_create(&th, NULL, frame_receiver, q);
-	if (err)
-		goto out;
-	bench_pin(o->cpu_a);
-	start = bench_now_ns();
-	for (uint64_t h = 0; h < q->n; h++) {
+	for (uint64_t h = 0; h < q->st.n; h++) {
 		struct frame_slot *s = &q->slot[h % RING_SLOTS];
 		struct myc_frame_hdr hdr = {
 			.len = MYC_FRAME_HDR_SIZE + 64, .type = 1, .seq = h + 1,
@@ -505,10 +514,20 @@ static int run_frame_tput(const struct bench_opts *o)
 		/* release: the frame before its sequence word. */
 		atomic_store_explicit(&s->seq, h + 1, memory_order_release);
 	}
-	pthread_join(th, NULL);
-	res.msgs_per_s = (double)q->n * 1e9 / (double)(q->end_ns - start);
-	bench_report(o, &res);
-out:
+}
+
+static int run_frame_tput(const struct bench_opts *o)
+{
+	struct frame_ring *q;
+	int err;
+
+	if (posix_memalign((void **)&q, 2 * CACHELINE, sizeof(*q)))
+		return -ENOMEM;
+	memset(q, 0, sizeof(*q));
+	for (uint64_t i = 0; i < RING_SLOTS; i++)
+		atomic_init(&q->slot[i].seq, i);
+	err = raw_stream_run(o, "raw-ring-tput-frame", q, &q->st, frame_receiver,
+			     frame_sender);
 	free(q);
 	return err;
 }
