@@ -350,8 +350,8 @@ MYC_API void myc_msg_release(struct myc_msg *msg);
  * consumes @sub (as recv).  Same effect as myc_msg_release(), but buffers
  * are returned to the pool in batches (one shared-line CAS per 16): the
  * fast way to release in a receive loop.  Cached buffers go back when the
- * batch fills, when recv/dispatch finds nothing ready, and at
- * myc_sub_free().  NULL @msg is ignored; a NULL @sub, an inline subscriber
+ * batch fills, when recv with timeout 0 or dispatch returns with nothing
+ * ready, when a waiting recv goes to sleep, and at myc_sub_free().  NULL @msg is ignored; a NULL @sub, an inline subscriber
  * or a message of another topic means a plain myc_msg_release().
  */
 MYC_API void myc_sub_release(struct myc_sub *sub, struct myc_msg *msg);

@@ -231,6 +231,9 @@ static struct myc_topic *topic_get(struct myc_bus *bus, uint16_t type,
 	t->bus = bus;
 	t->pool.stride = (MYC_BUF_META + MYC_FRAME_HDR_SIZE + max_size +
 			  MYC_CACHELINE - 1) & ~(MYC_CACHELINE - 1u);
+	if (t->pool.stride < MYC_BUF_MIN_STRIDE)
+		t->pool.stride = (MYC_BUF_MIN_STRIDE + MYC_CACHELINE - 1) &
+				 ~(MYC_CACHELINE - 1u);
 	atomic_init(&t->pool.head, MYC_BUF_NONE);
 	atomic_init(&t->subs, subs);
 	t->next = bus->topics;
@@ -286,16 +289,17 @@ static int pool_grow(struct myc_topic *t)
 		/* Push in chains of MYC_PUB_CACHE, as publishers take them. */
 		for (uint32_t i = 0; i < n; i += MYC_PUB_CACHE) {
 			uint32_t len = n - i < MYC_PUB_CACHE ? n - i : MYC_PUB_CACHE;
-			struct myc_buf *b;
+			struct myc_buf *h = (struct myc_buf *)(base + (size_t)i * p->stride);
 
 			for (uint32_t j = 0; j < len; j++) {
-				b = (struct myc_buf *)(base + (size_t)(i + j) * p->stride);
+				struct myc_buf *b = (struct myc_buf *)(base + (size_t)(i + j) *
+								       p->stride);
+
 				b->idx = p->nchunks << MYC_POOL_CHUNK_SHIFT | (i + j);
 				b->topic = t;
-				atomic_init(&b->next, b->idx + 1);
+				myc_chain_list(h)[j] = b->idx;
 			}
-			myc_pool_put_chain(p, (struct myc_buf *)(base + (size_t)i * p->stride),
-					   len);
+			myc_pool_put_chain(p, h, len);
 		}
 		p->nchunks++;
 		p->total += n;
@@ -486,7 +490,13 @@ struct myc_sub *myc_sub_new(struct myc_bus *bus, uint16_t type, const struct myc
 		}
 		memset(sub->cells, 0, ncells * sizeof(*sub->cells));
 		sub->mask = t->depth - 1;
-		if (t->depth >= 2 * MYC_CELLS_PER_LINE) {
+		sub->cshift = 2;
+		if (t->policy == MYC_LOSSLESS) {
+			/* Dense (myc_q_cell()). */
+			sub->lmask = sub->mask;
+			sub->lshift = 63;
+			sub->cshift = 0;
+		} else if (t->depth >= 2 * MYC_CELLS_PER_LINE) {
 			sub->lmask = t->depth / MYC_CELLS_PER_LINE - 1;
 			sub->lshift = (uint32_t)__builtin_ctz(t->depth / MYC_CELLS_PER_LINE);
 		} else {
@@ -681,10 +691,12 @@ static inline void sub_release(struct myc_sub *s, struct myc_buf *b)
 	}
 	if (!myc_buf_unref(b))
 		return;
+	/* The first buffer of a batch heads its chain and lists the rest:
+	 * the others' lines are not written. */
 	n = atomic_load_explicit(&s->nrel, memory_order_relaxed);
-	if (n)
-		atomic_store_explicit(&b->next, s->rel_first->idx, memory_order_relaxed);
-	s->rel_first = b;
+	if (!n)
+		s->rel_first = b;
+	myc_chain_list(s->rel_first)[n] = b->idx;
 	atomic_store_explicit(&s->nrel, n + 1, memory_order_relaxed);
 	if (n + 1 == MYC_SUB_REL_BATCH)
 		sub_rel_flush(s);
@@ -752,6 +764,14 @@ static bool sub_arm_fd(struct myc_sub *s)
 
 /* Wait until something is pending or @deadline passes. */
 #define MYC_SPIN_QUICK	16	/* polls before reading the clock */
+/*
+ * A subscriber backs off between polls (cpu.h, stream_pace) while its
+ * messages were published less than this far apart on average (5 M
+ * msgs/s): in a stream, each poll of the cell line the publisher writes
+ * next costs the publisher a round trip of that line, and its next locked
+ * instruction waits for it.
+ */
+#define BUS_STREAM_GAP_NS	200
 
 static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadline)
 {
@@ -763,7 +783,7 @@ static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadli
 	for (i = 0; i < MYC_SPIN_QUICK; i++) {
 		if (myc_q_ready(s))
 			return 0;
-		cpu_relax();
+		stream_pace_poll(&s->pace);
 	}
 	sub_wake_publishers(s);
 	spin_end = mono_ns() + s->spin_ns;
@@ -775,10 +795,13 @@ static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadli
 	while (!myc_q_ready(s)) {
 		if ((++i & 63) == 0 && mono_ns() >= spin_end)
 			goto sleep;
-		cpu_relax();
+		stream_pace_poll(&s->pace);
 	}
 	return 0;
 sleep:
+	/* Idle: give the cached buffers back, so a sleeping consumer holds
+	 * none (while spinning it may: its pool share counts them). */
+	sub_rel_flush(s);
 	for (;;) {
 		uint32_t w;
 		int r;
@@ -809,13 +832,14 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 	for (;;) {
 		b = sub_take(sub);
 		if (myc_likely(b)) {
+			stream_pace_msg(&sub->pace, b->hdr.ts_ns, BUS_STREAM_GAP_NS);
 			*msg = (struct myc_msg *)b;
 			return 0;
 		}
-		/* Running dry (or about to wait): give the cached buffers
-		 * back, so an idle consumer holds none. */
-		sub_rel_flush(sub);
 		if (timeout_ms == 0) {
+			/* Giving up for now: give the cached buffers back,
+			 * so an idle consumer holds none. */
+			sub_rel_flush(sub);
 			/* Nothing filled in.  A publisher may be between
 			 * claiming a position and filling it: wait for it
 			 * (a few instructions), so an armed fd cannot miss
@@ -982,60 +1006,34 @@ struct myc_pub *myc_pub_new_to(struct myc_bus *bus, uint16_t type, const char *s
 	return pub_new(bus, type, o, service);
 }
 
-/*
- * Next free buffer for @pub: from its cache, refilled with whole chains
- * from the pool.  Reads the taken buffer's links: pub_prepare() has
- * prefetched it one message earlier.
- */
+/* Next free buffer for @pub: from its cache, refilled from the pool. */
 static inline struct myc_buf *pub_take(struct myc_pub *pub)
 {
 	struct myc_pool *p = &pub->topic->pool;
 	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
-	uint32_t c = pub->nchain;
-	struct myc_buf *b;
 
 	if (!n) {
-		n = myc_pool_get_chains(p, MYC_PUB_CACHE, &pub->cache);
+		n = myc_pool_take(p, pub->cidx, MYC_PUB_CACHE);
 		if (!n)
 			return NULL;
-		c = 0;
+		pub->cpos = 0;
 	}
-	b = pub->cache;
-	if (!c) {
-		/* A chain head: its length, and where the next chain is. */
-		c = atomic_load_explicit(&b->chain_n, memory_order_relaxed);
-		pub->chain_next = atomic_load_explicit(&b->chain_next, memory_order_relaxed);
-	}
-	if (--n)
-		pub->cache = myc_pool_buf(p, --c ? atomic_load_explicit(&b->next,
-									 memory_order_relaxed)
-						 : pub->chain_next);
-	pub->nchain = c;
-	atomic_store_explicit(&pub->ncache, n, memory_order_relaxed);
-	return b;
+	atomic_store_explicit(&pub->ncache, n - 1, memory_order_relaxed);
+	return myc_pool_buf(p, pub->cidx[pub->cpos++]);
 }
 
-/* Give the cache back to the pool, chain by chain (slow path). */
+/* Give the cache back to the pool as one chain (slow path). */
 static void pub_cache_return(struct myc_pub *pub)
 {
 	struct myc_pool *p = &pub->topic->pool;
 	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
+	struct myc_buf *h;
 
-	while (n) {
-		struct myc_buf *h = pub->cache;
-		uint32_t c = pub->nchain, next = pub->chain_next;
-
-		if (!c) {
-			c = atomic_load_explicit(&h->chain_n, memory_order_relaxed);
-			next = atomic_load_explicit(&h->chain_next, memory_order_relaxed);
-		}
-		/* The rest of this chain is still linked through ->next. */
-		myc_pool_put_chain(p, h, c);
-		n -= c;
-		if (n)
-			pub->cache = myc_pool_buf(p, next);
-		pub->nchain = 0;
-	}
+	if (!n)
+		return;
+	h = myc_pool_buf(p, pub->cidx[pub->cpos]);
+	memmove(myc_chain_list(h), &pub->cidx[pub->cpos], n * sizeof(uint32_t));
+	myc_pool_put_chain(p, h, n);
 	atomic_store_explicit(&pub->ncache, 0, memory_order_relaxed);
 }
 
@@ -1093,7 +1091,12 @@ static void unreserve(struct myc_subs *a, uint32_t n, uint32_t to)
 static inline bool reserve_one(struct myc_sub *s, uint64_t depth)
 {
 	uint64_t r = atomic_fetch_add_explicit(&s->resv, 1, memory_order_seq_cst) + 1;
-	uint64_t d = atomic_load_explicit(&s->deq_cache, memory_order_relaxed);
+	/* acquire/release on the cache too: whoever pushes into a cell this
+	 * room covers must happen after the consumer read its old content
+	 * (myc_q_push(): the consumer no longer frees cells of lossless
+	 * queues; the chain is consumer -> ->deq -> publisher -> ->deq_cache
+	 * -> publisher, then the ->enq RMW chain). */
+	uint64_t d = atomic_load_explicit(&s->deq_cache, memory_order_acquire);
 
 	if (myc_likely(r - d <= depth))
 		return true;
@@ -1101,7 +1104,7 @@ static inline bool reserve_one(struct myc_sub *s, uint64_t depth)
 	 * with the release ->deq store in myc_q_pop_single(); seq_cst for
 	 * the Dekker pairing in pub_wait_room()/sub_wake_publishers()). */
 	d = atomic_load_explicit(&s->deq, memory_order_seq_cst);
-	atomic_store_explicit(&s->deq_cache, d, memory_order_relaxed);
+	atomic_store_explicit(&s->deq_cache, d, memory_order_release);
 	if (r - d <= depth)
 		return true;
 	atomic_fetch_sub_explicit(&s->resv, 1, memory_order_seq_cst);
@@ -1248,18 +1251,12 @@ void myc_pub_abort(struct myc_pub *pub, void *buf)
 }
 
 /*
- * The queue of @s is full.  Lossy: drop its oldest message (counting it)
- * and retry.  Lossless: the slot was reserved at claim, so the consumer
- * has taken the message that held it and is one store away from freeing
- * the cell: wait for that store.
+ * The queue of @s is full (lossy only: a lossless push always has the
+ * room its claim reserved): drop its oldest message, counting it, and
+ * retry.
  */
 static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_buf *b)
 {
-	if (s->topic->policy == MYC_LOSSLESS) {
-		while (!myc_q_push(s, b))
-			cpu_relax();
-		return;
-	}
 	do {
 		struct myc_buf *old = myc_q_pop(s);
 
@@ -1293,18 +1290,25 @@ static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 		prefetch_w(b);
 		prefetch_w((char *)b + MYC_CACHELINE);
 	}
-	/* And the one after it, whose ->next the next pub_take() reads: the
-	 * chain is walked a message ahead instead of missing on each link. */
+	/* And the one after it, or, when the cache is about to run dry, the
+	 * chain head the refill reads (both lines: meta and list), a buffer
+	 * the consumer released last. */
 	if (atomic_load_explicit(&pub->ncache, memory_order_relaxed)) {
-		prefetch_w(pub->cache);
+		struct myc_buf *nb = myc_pool_buf(&pub->topic->pool,
+						  pub->cidx[pub->cpos]);
+
+		prefetch_w(nb);
+		prefetch_w((char *)nb + MYC_CACHELINE);
 	} else {
-		/* The next take refills from the pool: fetch the chain head
-		 * it will read (a buffer the consumer released last) now. */
 		struct myc_pool *p = &pub->topic->pool;
 		uint32_t idx = (uint32_t)atomic_load_explicit(&p->head, memory_order_relaxed);
 
-		if (idx != MYC_BUF_NONE)
-			prefetch_w(myc_pool_buf(p, idx));
+		if (idx != MYC_BUF_NONE) {
+			struct myc_buf *h = myc_pool_buf(p, idx);
+
+			prefetch_w(h);
+			prefetch_w((char *)h + MYC_CACHELINE);
+		}
 	}
 	/* @a may be retired once we left the read-side section: only the
 	 * first few queued subscribers, and only while still inside. */
@@ -1438,7 +1442,8 @@ int myc_pub_commit(struct myc_pub *pub, void *buf)
 		.ts_ns = ring_clock_now(&pub->clock), .src = pub->id,
 	};
 	/* Zero the alignment padding so the bytes are a valid wire frame. */
-	memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
+	if (len & 7)
+		memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
 	if (myc_unlikely(pub->to)) {
 		commit_to(pub, b, pub->snap);
 		pub_prepare(pub, pub->snap);

@@ -36,6 +36,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "cpu.h"
 #include "ring-sys.h"
@@ -149,10 +150,9 @@ struct myc_bridges {
 struct myc_buf {
 	_Atomic uint32_t refs;		/* subscribers (+ publisher) holding it */
 	uint32_t idx;			/* chunk << 16 | slot */
-	_Atomic uint32_t next;		/* free: next buffer of its chain */
-	uint32_t resv;
+	uint64_t resv;
 	struct myc_topic *topic;
-	/* Free chain heads only (see myc_pool_get_chains()). */
+	/* Free chain heads only (see myc_pool_take()). */
 	_Atomic uint32_t chain_next;	/* head of the next chain (index) */
 	_Atomic uint32_t chain_n;	/* buffers in this chain */
 	struct myc_frame_hdr hdr;	/* the frame starts here */
@@ -160,6 +160,24 @@ struct myc_buf {
 };
 _Static_assert(__builtin_offsetof(struct myc_buf, hdr) == MYC_BUF_META,
 	       "frame header position");
+
+/*
+ * A free chain's head lists the chain's buffers (itself first) in its
+ * frame area, which no one reads while the buffer is free.  Whoever takes
+ * the chain learns every buffer from one or two lines of the head, instead
+ * of following a link through each buffer (a dependent cache miss per
+ * buffer when another core released them last).
+ */
+#define MYC_CHAIN_MAX		16u
+_Static_assert(MYC_PUB_CACHE <= MYC_CHAIN_MAX && MYC_SUB_REL_BATCH <= MYC_CHAIN_MAX,
+	       "batches fit a chain");
+/* Smallest buffer stride: the meta and a chain's index list. */
+#define MYC_BUF_MIN_STRIDE	(MYC_BUF_META + MYC_CHAIN_MAX * 4u)
+
+static inline uint32_t *myc_chain_list(struct myc_buf *b)
+{
+	return (uint32_t *)(void *)&b->hdr;
+}
 
 struct myc_pool {
 	_Atomic uint64_t head __myc_aligned;	/* tag << 32 | index */
@@ -192,6 +210,7 @@ struct myc_sub {
 	uint64_t mask;		/* depth - 1 */
 	uint64_t lmask;		/* cache lines of cells - 1 (see myc_q_cell) */
 	uint32_t lshift;	/* log2(lines) */
+	uint32_t cshift;	/* log2(cells per line used) */
 	myc_msg_fn cb;
 	void *ctx;
 	uint32_t flags;
@@ -224,6 +243,7 @@ struct myc_sub {
 	 * stats. */
 	struct myc_buf *rel_first __myc_aligned;
 	_Atomic uint32_t nrel;
+	struct stream_pace pace;	/* consumer back-off (cpu.h) */
 
 	/* Wake word, written by the consumer only when it goes to sleep, so
 	 * publishers read a line that stays shared in the fast path. */
@@ -261,14 +281,13 @@ struct myc_pub {
 	/* Next buffer, taken from the pool and prefetched after a commit so
 	 * the next claim touches no shared line (stats read it). */
 	struct myc_buf *_Atomic spare;
-	/* A free chain taken from the pool in one CAS, used before going
-	 * back to it: the shared pool head is touched once per chain (up to
-	 * MYC_PUB_CACHE buffers).  Linked through ->next; ncache is read by
-	 * stats. */
-	struct myc_buf *cache;		/* next buffer to take */
+	/* Free buffers taken from the pool in one CAS (up to
+	 * MYC_PUB_CACHE), used before going back to it: the shared pool head
+	 * is touched once per batch.  cidx[cpos] is the next one; ncache is
+	 * read by stats. */
+	uint32_t cidx[MYC_PUB_CACHE];
+	uint32_t cpos;
 	_Atomic uint32_t ncache;	/* buffers in the cache */
-	uint32_t nchain;	/* left in cache's chain; 0: cache heads a chain */
-	uint32_t chain_next;	/* head of the next cached chain */
 	struct myc_subs *snap;		/* subscribers seen at claim */
 	uint32_t size;			/* claimed payload size */
 	uint32_t id;
@@ -403,16 +422,14 @@ static inline struct myc_buf *myc_pool_buf(struct myc_pool *p, uint32_t idx)
 
 /*
  * The free buffers form a lock-free stack of chains: the pool head names
- * the first buffer of the top chain; a chain head records the chain's
- * length and the next chain's head; inside a chain buffers link through
- * ->next.  Whole chains are pushed and popped with one CAS, so taking 16
- * buffers reads one chain head, not 16 links (each a cache miss when the
- * consumer that released them still holds their lines):
+ * the head of the top chain; a chain head records the chain's length, the
+ * next chain's head, and its buffers' indices (myc_chain_list()).  Whole
+ * chains are pushed and popped with one CAS:
  *
- *   head -> [b7 n=3] -> b2 -> b9      (->next inside the chain)
+ *   head -> [b7 n=3: b7 b2 b9]
  *              | chain_next
  *              v
- *           [b4 n=1]
+ *           [b4 n=1: b4]
  *              | chain_next
  *              v
  *             NONE
@@ -420,31 +437,30 @@ static inline struct myc_buf *myc_pool_buf(struct myc_pool *p, uint32_t idx)
  * The 32-bit tag in the head changes on every successful pop and push, so
  * a head that was popped and pushed back while we read its chain fields
  * fails the CAS (no ABA).  Buffers are never freed before the topic, so
- * reading the fields of a chain someone else just took is safe.
+ * reading the fields of a chain someone else just took is safe; the lists
+ * are read only once the CAS made the chains ours.
  *
- * myc_pool_get_chains(): pop whole chains, at least one, while they add up to at most @max
- * buffers, in one CAS.  Consumers that release one message at a time push
- * chains of one; this takes a batch of them with one touch of the head
- * (walking their heads), batched releases arrive as one chain.  If the CAS
- * succeeds nothing was pushed or popped since we read the head (the tag
- * would differ), so the chains we walked were the stack's.  The taken
- * chains stay linked through ->chain_next (the last one's points into the
- * pool: stop by count).
+ * myc_pool_take(): pop whole chains, at least one, while they add up to at
+ * most @max buffers, in one CAS, and copy their buffers' indices to @out.
+ * Consumers that release one message at a time push chains of one; this
+ * takes a batch of them with one touch of the head (walking their heads),
+ * batched releases arrive as one chain.  If the CAS succeeds nothing was
+ * pushed or popped since we read the head (the tag would differ), so the
+ * chains we walked were the stack's.
  */
-static inline uint32_t myc_pool_get_chains(struct myc_pool *p, uint32_t max,
-					   struct myc_buf **first)
+static inline uint32_t myc_pool_take(struct myc_pool *p, uint32_t *out, uint32_t max)
 {
 	/* acquire: pairs with the release CAS in myc_pool_put_chain() of
 	 * every chain we take (all in the head's release sequence), so their
 	 * last users' accesses happen before ours. */
 	uint64_t h = atomic_load_explicit(&p->head, memory_order_acquire);
+	uint32_t first, idx, n;
 
 	for (;;) {
-		uint32_t idx = (uint32_t)h, n = 0;
-
+		first = idx = (uint32_t)h;
+		n = 0;
 		if (idx == MYC_BUF_NONE)
 			return 0;
-		*first = myc_pool_buf(p, idx);
 		do {
 			struct myc_buf *b = myc_pool_buf(p, idx);
 			uint32_t c = atomic_load_explicit(&b->chain_n, memory_order_relaxed);
@@ -458,11 +474,24 @@ static inline uint32_t myc_pool_get_chains(struct myc_pool *p, uint32_t max,
 							  ((h >> 32) + 1) << 32 | idx,
 							  memory_order_acquire,
 							  memory_order_acquire))
-			return n;
+			break;
 	}
+	/* Ours now: copy the lists of the chains up to @idx. */
+	for (uint32_t got = 0; got < n;) {
+		struct myc_buf *b = myc_pool_buf(p, first);
+		uint32_t c = atomic_load_explicit(&b->chain_n, memory_order_relaxed);
+
+		if (myc_unlikely(c > MYC_CHAIN_MAX || c > n - got))
+			__builtin_trap();	/* a corrupt pool: never */
+		memcpy(out + got, myc_chain_list(b), c * sizeof(*out));
+		got += c;
+		first = atomic_load_explicit(&b->chain_next, memory_order_relaxed);
+	}
+	return n;
 }
 
-/* Push the chain of @n buffers starting at @first (linked through ->next). */
+/* Push the chain of @n buffers headed by @first, whose list
+ * (myc_chain_list()) the caller filled in. */
 static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
 				      uint32_t n)
 {
@@ -472,7 +501,7 @@ static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
 	do {
 		atomic_store_explicit(&first->chain_next, (uint32_t)h,
 				      memory_order_relaxed);
-		/* release: pairs with the acquire in myc_pool_get_chains(). */
+		/* release: pairs with the acquire in myc_pool_take(). */
 	} while (!atomic_compare_exchange_weak_explicit(&p->head, &h,
 			((h >> 32) + 1) << 32 | first->idx,
 			memory_order_release, memory_order_relaxed));
@@ -480,6 +509,7 @@ static inline void myc_pool_put_chain(struct myc_pool *p, struct myc_buf *first,
 
 static inline void myc_pool_put(struct myc_pool *p, struct myc_buf *b)
 {
+	myc_chain_list(b)[0] = b->idx;
 	myc_pool_put_chain(p, b, 1);
 }
 
@@ -513,32 +543,50 @@ static inline void myc_buf_put(struct myc_buf *b)
 #define MYC_CELLS_PER_LINE	4	/* 16-byte cells */
 
 /*
- * Cell of queue position @pos.  Consecutive positions live on different
- * cache lines (position i sits in line i % lines, slot i / lines), so the
- * consumer freeing cell i never steals the line the publisher is about to
- * fill for i + 1:
+ * Cell of queue position @pos.  Lossy queues: consecutive positions live
+ * on different cache lines (position i sits in line i % lines, slot i /
+ * lines), so the consumer freeing cell i never steals the line the
+ * publisher is about to fill for i + 1:
  *
  *   line 0: pos 0, L, 2L, 3L     line 1: pos 1, L+1, ...    (L = depth/4)
+ *
+ * Lossless queues are dense (cell i at i: four positions per line): their
+ * consumer never writes a cell, so a consumer that fell behind reads four
+ * messages' cells with one miss.
  */
 static inline struct myc_cell *myc_q_cell(const struct myc_sub *s, uint64_t pos)
 {
 	uint64_t i = pos & s->mask;
 
-	return &s->cells[(i & s->lmask) * MYC_CELLS_PER_LINE + (i >> s->lshift)];
+	return &s->cells[((i & s->lmask) << s->cshift) + (i >> s->lshift)];
 }
 
 /*
- * Enqueue @b; false when full.  The CAS on ->enq is seq_cst: it is the
+ * Enqueue @b; false when full.  The RMW on ->enq is seq_cst: it is the
  * publisher's half of the Dekker pairing with a consumer going to sleep
- * (myc_sub_wait_arm()): the consumer sets a wake bit and then reads ->enq,
- * the publisher advances ->enq and then reads the wake bit, so at least one
- * of them sees the other.
+ * (sub_wait(), sub_arm_fd()): the consumer sets a wake bit and then reads
+ * ->enq, the publisher advances ->enq and then reads the wake bit, so at
+ * least one of them sees the other.
+ *
+ * Lossless: the claim reserved room (reserve_one()), so the cell is free:
+ * its last message was taken before ->deq passed it, and that ->deq reached
+ * us through an acquire chain (->deq, ->deq_cache, then this RMW chain on
+ * ->enq).  The consumer does not mark cells free there, and we do not look.
  */
 static inline bool myc_q_push(struct myc_sub *s, struct myc_buf *b)
 {
-	uint64_t pos = atomic_load_explicit(&s->enq, memory_order_relaxed);
+	uint64_t pos;
 	struct myc_cell *c;
 
+	if (s->topic->policy == MYC_LOSSLESS) {
+		/* Not a CAS loop: a reserved position always has room. */
+		pos = atomic_fetch_add_explicit(&s->enq, 1, memory_order_seq_cst);
+		c = myc_q_cell(s, pos);
+		c->buf = b;
+		atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
+		return true;
+	}
+	pos = atomic_load_explicit(&s->enq, memory_order_relaxed);
 	for (;;) {
 		int64_t dif;
 
@@ -596,8 +644,9 @@ static inline struct myc_buf *myc_q_pop(struct myc_sub *s)
 
 /*
  * Lossless dequeue: publishers never dequeue there, so the consumer is
- * alone and needs no CAS.  The cell is freed before ->deq moves, so a
- * publisher whose reservation saw the new ->deq finds the cell free.
+ * alone and needs no CAS, and it leaves the cell as it is: publishers
+ * know the room from ->deq (myc_q_push()), and the next message of this
+ * cell carries seq pos + depth + 1, which tells it from this one.
  */
 static inline struct myc_buf *myc_q_pop_single(struct myc_sub *s)
 {
@@ -609,10 +658,9 @@ static inline struct myc_buf *myc_q_pop_single(struct myc_sub *s)
 	if (atomic_load_explicit(&c->seq, memory_order_acquire) != pos + 1)
 		return NULL;
 	b = c->buf;
-	/* release: pairs with the acquire in myc_q_push(). */
-	atomic_store_explicit(&c->seq, pos + s->mask + 1, memory_order_release);
-	/* release: the cell is free before a publisher's reservation can
-	 * see the new position (pairs with the load in reserve_one()).  Not
+	/* release: our read of the cell happens before a publisher whose
+	 * reservation saw the new position fills it (pairs with the loads in
+	 * reserve_one()).  Not
 	 * seq_cst: a locked store here would stall on the line a full-queue
 	 * publisher keeps reading.  The Dekker pairing with a publisher going
 	 * to sleep is done with a fence before the consumer itself waits or

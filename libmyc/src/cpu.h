@@ -80,9 +80,9 @@ static inline bool demote_due(uint64_t *last_ts, uint64_t ts_ns)
  * next, so each message costs the producer a cache-line round trip
  * (docs/PERFORMANCE.md, "Demoting committed lines, mapping every page,
  * consumer back-off").  While the
- * messages' publish times are on average less than STREAM_GAP_NS apart (a
- * stream of over 10 M msgs/s; no ping-pong between two cores is that
- * fast), a consumer that found nothing new pauses STREAM_BACKOFF times
+ * messages' publish times are on average less than a limit apart (rings:
+ * STREAM_GAP_NS, a stream of over 10 M msgs/s; no ping-pong between two
+ * cores is that fast), a consumer that found nothing new pauses STREAM_BACKOFF times
  * between polls (about 0.7 us here), so the producer writes a run of
  * messages undisturbed and the consumer takes them in one go.  Messages
  * without a timestamp (0) never count as a stream.
@@ -96,8 +96,10 @@ struct stream_pace {
 	bool on;		/* in a fast stream: back off */
 };
 
-/* A message published at @ts_ns was taken. */
-static inline void stream_pace_msg(struct stream_pace *p, uint64_t ts_ns)
+/* A message published at @ts_ns was taken; a stream is one whose
+ * messages are less than @limit_ns apart on average. */
+static inline void stream_pace_msg(struct stream_pace *p, uint64_t ts_ns,
+				   int64_t limit_ns)
 {
 	uint64_t gap = ts_ns - p->last_ts;
 
@@ -106,7 +108,7 @@ static inline void stream_pace_msg(struct stream_pace *p, uint64_t ts_ns)
 	if (gap > 1000000 || !ts_ns)
 		gap = 1000000;
 	p->gap += ((int64_t)gap - p->gap) / 8;
-	p->on = p->gap < STREAM_GAP_NS;
+	p->on = p->gap < limit_ns;
 	p->last_ts = ts_ns;
 }
 

@@ -840,7 +840,7 @@ static int idle_check(struct myc_ring *r, uint64_t now)
 
 static int got(struct myc_ring *r, int ret, const struct myc_frame_hdr *h)
 {
-	stream_pace_msg(&r->pace, h->ts_ns);
+	stream_pace_msg(&r->pace, h->ts_ns, STREAM_GAP_NS);
 	r->peeked = true;
 	r->stuck_ns = 0;
 	return ret;

@@ -3,8 +3,8 @@
  * Description: myc_sub_release() returns buffers to the pool in batches:
  * a message stays intact while held, a buffer shared by two subscribers
  * goes back only after both released it, cached buffers return when the
- * batch fills, when recv finds the queue empty and when the subscriber is
- * freed; NULL message, NULL subscriber, an inline subscriber and a message
+ * batch fills, when recv with timeout 0 finds the queue empty and when the
+ * subscriber is freed; NULL message, NULL subscriber, an inline subscriber and a message
  * of another topic each fall back to a plain release.
  */
 #include <stdarg.h>
