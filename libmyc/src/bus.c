@@ -840,11 +840,14 @@ int myc_sub_recv(struct myc_sub *sub, struct myc_msg **msg, int timeout_ms)
 			/* Giving up for now: give the cached buffers back,
 			 * so an idle consumer holds none. */
 			sub_rel_flush(sub);
-			/* Nothing filled in.  A publisher may be between
-			 * claiming a position and filling it: wait for it
-			 * (a few instructions), so an armed fd cannot miss
-			 * that message. */
-			if (myc_q_pending(sub) || sub_arm_fd(sub)) {
+			/* Nothing filled in.  With an fd, a publisher may be
+			 * between claiming a position and filling it: wait
+			 * for it (a few instructions), so an armed fd cannot
+			 * miss that message.  Without one, the next call
+			 * takes it once its publisher is done, and we leave
+			 * ->enq, the line publishers advance on every
+			 * message, alone. */
+			if (sub->efd >= 0 && (myc_q_pending(sub) || sub_arm_fd(sub))) {
 				cpu_relax();
 				continue;
 			}
