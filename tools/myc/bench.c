@@ -78,9 +78,15 @@ void bench_report(const struct bench_opts *o, const struct bench_result *r)
 	fflush(stdout);
 }
 
+/* --only NAME: scenarios whose name contains NAME; --only =NAME: the
+ * scenario named exactly NAME. */
 bool bench_selected(const struct bench_opts *o, const char *name)
 {
-	return !o->only || strstr(name, o->only);
+	if (!o->only)
+		return true;
+	if (o->only[0] == '=')
+		return !strcmp(name, o->only + 1);
+	return strstr(name, o->only);
 }
 
 int bench_pin(int cpu)
@@ -104,8 +110,9 @@ uint64_t bench_now_ns(void)
 
 static const char bench_usage[] =
 	"[--json] [--msgs N] [--warmup N] [--tput-msgs N] [--cpus A,B] "
-	"[--only NAME] GROUP...\n"
-	"  GROUP: all, or one of the groups listed by 'myc bench --list'";
+	"[--only [=]NAME] GROUP...\n"
+	"  GROUP: all, or one of the groups listed by 'myc bench --list'\n"
+	"  --only NAME: scenarios whose name contains NAME (=NAME: exactly)";
 
 static int bench_main(int argc, char **argv)
 {
