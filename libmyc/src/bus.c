@@ -11,6 +11,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
+#include <linux/membarrier.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -124,6 +126,7 @@ struct myc_bus *myc_bus_new(const struct myc_bus_opts *opts)
 }
 
 static void sub_reclaim(struct myc_sub *sub, bool locked);
+static inline void sub_sleep_fence(struct myc_sub *s);
 static void sub_rel_flush(struct myc_sub *s);
 static void topic_free(struct myc_topic *t);
 
@@ -346,6 +349,8 @@ int myc_bus_topic_stats(struct myc_bus *bus, uint16_t type, struct myc_topic_sta
 		s.bufs_total = t->pool.total;
 		s.bufs_free = pool_free_count(&t->pool);
 		s.published = t->retired;
+		/* REVOKING is set only inside solo_settle(), under the lock. */
+		s.solo = atomic_load_explicit(&t->solo, memory_order_relaxed) != 0;
 		for (p = t->pubs; p; p = p->next) {
 			s.published += atomic_load_explicit(&p->seq, memory_order_relaxed);
 			/* A publisher's prefetched spare is not in use. */
@@ -759,6 +764,7 @@ static bool sub_arm_fd(struct myc_sub *s)
 		(void)0;	/* EAGAIN: the write has not landed yet */
 	/* seq_cst RMW then seq_cst load of ->enq: pairs with myc_q_push(). */
 	atomic_fetch_or_explicit(&s->wake, MYC_WAKE_FD, memory_order_seq_cst);
+	sub_sleep_fence(s);
 	return myc_q_pending(s);
 }
 
@@ -810,6 +816,7 @@ sleep:
 		 * myc_q_push() + the wake-bit load in commit). */
 		w = atomic_fetch_or_explicit(&s->wake, MYC_WAKE_FUTEX, memory_order_seq_cst) |
 		    MYC_WAKE_FUTEX;
+		sub_sleep_fence(s);
 		if (myc_q_pending(s))
 			r = 0;
 		else
@@ -941,6 +948,129 @@ void myc_msg_release(struct myc_msg *msg)
 
 /* ---- publishers --------------------------------------------------------- */
 
+/* ---- solo publisher ----------------------------------------------------- */
+
+/*
+ * Solo publisher.  Most topics have one publisher.  Its updates of the
+ * lossless reservation (->resv) and the queue position (->enq) then have no
+ * other writer, so plain stores do instead of locked instructions: two
+ * fewer per message and subscriber, each of which waited for the
+ * publisher's earlier stores to lines still on their way from the
+ * consumer's cache (docs/PERFORMANCE.md, "Session 4").
+ *
+ * t->solo names that publisher (set under the bus lock when a topic is left
+ * with exactly one publisher).  The plain updates happen in short windows,
+ * the reservation in claim and the pushes in commit, which contain no user
+ * code and nothing that blocks: a window sets t->solo_busy, then reads
+ * t->solo again, and is solo only if it still names the publisher.  A
+ * second publisher revokes (solo_settle(), under the bus lock): t->solo |=
+ * MYC_SOLO_REVOKING, one membarrier(), wait until t->solo_busy is 0 (a
+ * window lasts nanoseconds), t->solo = 0.  The membarrier() stands for
+ * the fence the window leaves out between its store and its load: either
+ * the revoker sees the window busy and waits for it, or the window sees
+ * REVOKING and uses the locked instructions.
+ *
+ * The same missing fence matters to consumers: a publisher's push and its
+ * read of the subscriber's wake word are the publisher's half of a Dekker
+ * pairing (myc_q_push()).  A consumer that announced it sleeps on a topic
+ * whose t->solo is set therefore issues membarrier() before it looks for
+ * messages a last time (sub_sleep_fence()): the solo push is then visible
+ * to it, or the publisher's read of the wake word comes after the barrier
+ * and sees the announcement.  That is a system call per sleep (after
+ * spin_ns of nothing), never per message.
+ *
+ * Without MEMBARRIER_CMD_PRIVATE_EXPEDITED (kernels before 4.14, seccomp)
+ * no topic ever gets a solo publisher.
+ */
+static bool solo_supported(void)
+{
+	static _Atomic int state;	/* 0 unknown, 1 yes, -1 no */
+	int st = atomic_load_explicit(&state, memory_order_acquire);
+
+	if (!st) {
+		st = syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED,
+			     0, 0) ? -1 : 1;
+		atomic_store_explicit(&state, st, memory_order_release);
+	}
+	return st > 0;
+}
+
+static void solo_membarrier(void)
+{
+	/* Registered in solo_supported() before any topic went solo.  In
+	 * case a kernel drops the registration of a forked child: register
+	 * again, or fall back to the slow global barrier (no registration,
+	 * same guarantee). */
+	if (!syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		return;
+	if (!syscall(SYS_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) &&
+	    !syscall(SYS_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0))
+		return;
+	if (syscall(SYS_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		abort();	/* no barrier: the handshake would be unsound */
+}
+
+/* Open a window: true if @pub may update ->resv/->enq with plain stores
+ * until solo_leave(). */
+static inline bool solo_enter(struct myc_pub *pub, struct myc_topic *t)
+{
+	if (atomic_load_explicit(&t->solo, memory_order_relaxed) != (uintptr_t)pub)
+		return false;
+	atomic_store_explicit(&t->solo_busy, 1, memory_order_relaxed);
+	/* No fence (a revoker's membarrier() is it), but keep the compiler
+	 * from moving the store below the load.  acquire: pairs with the
+	 * release that granted solo (solo_settle()), so the earlier
+	 * publishers' locked updates happen before our plain ones. */
+	atomic_signal_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&t->solo, memory_order_acquire) == (uintptr_t)pub)
+		return true;
+	atomic_store_explicit(&t->solo_busy, 0, memory_order_release);
+	return false;
+}
+
+/* Close it: release the plain updates to a revoker. */
+static inline void solo_leave(struct myc_topic *t, bool solo)
+{
+	if (solo)
+		atomic_store_explicit(&t->solo_busy, 0, memory_order_release);
+}
+
+/* A consumer announced it sleeps (wake bit set with a full barrier). */
+static inline void sub_sleep_fence(struct myc_sub *s)
+{
+	if (myc_unlikely(atomic_load_explicit(&s->topic->solo, memory_order_seq_cst)))
+		solo_membarrier();
+}
+
+/*
+ * Under the bus lock, after the topic's publishers changed: take solo away
+ * from a topic with more than one publisher, grant it to a lone one.
+ */
+static void solo_settle(struct myc_topic *t)
+{
+	uintptr_t s = atomic_load_explicit(&t->solo, memory_order_relaxed);
+	unsigned int spins = 0;
+
+	if (s && t->npubs != 1) {
+		atomic_store_explicit(&t->solo, s | MYC_SOLO_REVOKING,
+				      memory_order_seq_cst);
+		solo_membarrier();
+		/* acquire: pairs with solo_leave(); the window's plain
+		 * updates happen before everything after. */
+		while (atomic_load_explicit(&t->solo_busy, memory_order_acquire)) {
+			if (++spins < 1000)
+				cpu_relax();
+			else
+				sched_yield();	/* its thread was preempted */
+		}
+		atomic_store_explicit(&t->solo, 0, memory_order_release);
+		s = 0;
+	}
+	if (!s && t->npubs == 1 && solo_supported())
+		/* release: pairs with the acquire in solo_enter(). */
+		atomic_store_explicit(&t->solo, (uintptr_t)t->pubs, memory_order_release);
+}
+
 static struct myc_pub *pub_new(struct myc_bus *bus, uint16_t type,
 			       const struct myc_pub_opts *o, const char *to)
 {
@@ -981,6 +1111,7 @@ static struct myc_pub *pub_new(struct myc_bus *bus, uint16_t type,
 	pub->next = t->pubs;
 	t->pubs = pub;
 	t->npubs++;
+	solo_settle(t);
 	pthread_mutex_unlock(&bus->lock);
 	if (bus->ring)
 		bus_ring_topic_used(bus, t, false);
@@ -1058,6 +1189,11 @@ void myc_pub_free(struct myc_pub *pub)
 			break;
 		}
 	t->npubs--;
+	/* Its windows are over (its thread is here): no wait.  Then grant a
+	 * publisher left alone. */
+	if (atomic_load_explicit(&t->solo, memory_order_relaxed) == (uintptr_t)pub)
+		atomic_store_explicit(&t->solo, 0, memory_order_release);
+	solo_settle(t);
 	t->retired += atomic_load_explicit(&pub->seq, memory_order_relaxed);
 	t->pool.need -= MYC_PUB_BUFS;
 	if (pub->spare)
@@ -1080,26 +1216,41 @@ static inline bool sub_wanted(const struct myc_sub *s, uint32_t to)
 }
 
 /* Undo the lossless reservations of the first @n queued subscribers. */
-static void unreserve(struct myc_subs *a, uint32_t n, uint32_t to)
+static void unreserve(struct myc_subs *a, uint32_t n, uint32_t to, bool solo)
 {
-	for (uint32_t i = 0; i < n; i++)
-		if (sub_wanted(a->s[i], to))
-			atomic_fetch_sub_explicit(&a->s[i]->resv, 1, memory_order_seq_cst);
+	for (uint32_t i = 0; i < n; i++) {
+		struct myc_sub *s = a->s[i];
+
+		if (!sub_wanted(s, to))
+			continue;
+		if (solo)
+			atomic_store_explicit(&s->resv, atomic_load_explicit(&s->resv,
+					      memory_order_relaxed) - 1, memory_order_relaxed);
+		else
+			atomic_fetch_sub_explicit(&s->resv, 1, memory_order_seq_cst);
+	}
 	/* Another publisher may be waiting for the room we held. */
 	if (n)
 		credit_wake(a->s[0]->topic);
 }
 
 /* Reserve one queue slot in @s; false if it is full. */
-static inline bool reserve_one(struct myc_sub *s, uint64_t depth)
+static inline bool reserve_one(struct myc_sub *s, uint64_t depth, bool solo)
 {
-	uint64_t r = atomic_fetch_add_explicit(&s->resv, 1, memory_order_seq_cst) + 1;
+	uint64_t r, d;
+
+	if (solo) {
+		r = atomic_load_explicit(&s->resv, memory_order_relaxed) + 1;
+		atomic_store_explicit(&s->resv, r, memory_order_relaxed);
+	} else {
+		r = atomic_fetch_add_explicit(&s->resv, 1, memory_order_seq_cst) + 1;
+	}
 	/* acquire/release on the cache too: whoever pushes into a cell this
 	 * room covers must happen after the consumer read its old content
 	 * (myc_q_push(): the consumer no longer frees cells of lossless
 	 * queues; the chain is consumer -> ->deq -> publisher -> ->deq_cache
-	 * -> publisher, then the ->enq RMW chain). */
-	uint64_t d = atomic_load_explicit(&s->deq_cache, memory_order_acquire);
+	 * -> publisher, then the ->enq RMW chain or, solo, program order). */
+	d = atomic_load_explicit(&s->deq_cache, memory_order_acquire);
 
 	if (myc_likely(r - d <= depth))
 		return true;
@@ -1110,23 +1261,35 @@ static inline bool reserve_one(struct myc_sub *s, uint64_t depth)
 	atomic_store_explicit(&s->deq_cache, d, memory_order_release);
 	if (r - d <= depth)
 		return true;
-	atomic_fetch_sub_explicit(&s->resv, 1, memory_order_seq_cst);
+	if (solo)
+		atomic_store_explicit(&s->resv, r - 1, memory_order_relaxed);
+	else
+		atomic_fetch_sub_explicit(&s->resv, 1, memory_order_seq_cst);
 	return false;
 }
 
 /* Reserve a slot in every queued subscriber the message goes to; false if
  * one is full. */
-static inline bool reserve(struct myc_subs *a, uint64_t depth, uint32_t to)
+static inline bool reserve(struct myc_subs *a, uint64_t depth, uint32_t to, bool solo)
 {
 	for (uint32_t i = 0; i < a->nq; i++) {
 		if (!sub_wanted(a->s[i], to))
 			continue;
-		if (myc_unlikely(!reserve_one(a->s[i], depth))) {
-			unreserve(a, i, to);
+		if (myc_unlikely(!reserve_one(a->s[i], depth, solo))) {
+			unreserve(a, i, to, solo);
 			return false;
 		}
 	}
 	return true;
+}
+
+/* Give back the reservations of a claim that will not be committed. */
+static void unreserve_all(struct myc_pub *pub, struct myc_subs *a)
+{
+	bool solo = solo_enter(pub, pub->topic);
+
+	unreserve(a, a->nq, pub->to, solo);
+	solo_leave(pub->topic, solo);
 }
 
 /* One claim attempt; returns 0, -MYC_E_BACK_PRESSURED or -MYC_E_NO_BUFS. */
@@ -1138,9 +1301,15 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 	urcu_bp_read_lock();
 	/* acquire: pairs with the release in subs_replace(). */
 	a = atomic_load_explicit(&t->subs, memory_order_acquire);
-	if (t->policy == MYC_LOSSLESS && !reserve(a, t->depth, pub->to)) {
-		myc_read_unlock(t->bus);
-		return -MYC_E_BACK_PRESSURED;
+	if (t->policy == MYC_LOSSLESS) {
+		bool solo = solo_enter(pub, t);
+		bool ok = reserve(a, t->depth, pub->to, solo);
+
+		solo_leave(t, solo);
+		if (!ok) {
+			myc_read_unlock(t->bus);
+			return -MYC_E_BACK_PRESSURED;
+		}
 	}
 	b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
 	if (myc_likely(b))
@@ -1149,7 +1318,7 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 		b = pub_take(pub);
 	if (myc_unlikely(!b)) {
 		if (t->policy == MYC_LOSSLESS)
-			unreserve(a, a->nq, pub->to);
+			unreserve_all(pub, a);
 		myc_read_unlock(t->bus);
 		return -MYC_E_NO_BUFS;
 	}
@@ -1242,7 +1411,7 @@ void myc_pub_abort(struct myc_pub *pub, void *buf)
 		return;
 	b = pub->claim;
 	if (pub->topic->policy == MYC_LOSSLESS)
-		unreserve(pub->snap, pub->snap->nq, pub->to);
+		unreserve_all(pub, pub->snap);
 	if (myc_unlikely(pub->bsnap))
 		bridges_abort(pub);
 	pub->claim = NULL;
@@ -1258,7 +1427,8 @@ void myc_pub_abort(struct myc_pub *pub, void *buf)
  * room its claim reserved): drop its oldest message, counting it, and
  * retry.
  */
-static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_buf *b)
+static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_buf *b,
+						bool solo)
 {
 	do {
 		struct myc_buf *old = myc_q_pop(s);
@@ -1271,7 +1441,7 @@ static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_bu
 			 * cell yet: it is two stores away. */
 			cpu_relax();
 		}
-	} while (!myc_q_push(s, b));
+	} while (!myc_q_push(s, b, solo));
 }
 
 /*
@@ -1335,6 +1505,7 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 						struct myc_subs *a)
 {
 	uint32_t i, refs = 0, inl = 0;
+	bool solo;
 
 	for (i = 0; i < a->n; i++)
 		if (a->s[i]->svc == pub->to)
@@ -1346,17 +1517,19 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 		return;
 	}
 	atomic_store_explicit(&b->refs, refs, memory_order_relaxed);
+	solo = solo_enter(pub, pub->topic);
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 
 		if (s->svc != pub->to)
 			continue;
-		if (!myc_q_push(s, b))
-			push_full(s, b);
+		if (!myc_q_push(s, b, solo))
+			push_full(s, b, solo);
 		/* seq_cst: pairs as in myc_pub_commit(). */
 		if (atomic_load_explicit(&s->wake, memory_order_seq_cst))
 			sub_wake(s);
 	}
+	solo_leave(pub->topic, solo);
 	for (; i < a->n; i++)
 		if (a->s[i]->svc == pub->to)
 			a->s[i]->cb((const struct myc_msg *)b, a->s[i]->ctx);
@@ -1390,6 +1563,7 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 			  struct myc_buf *b, struct myc_subs *a)
 {
 	uint32_t i, extra, len;
+	bool solo;
 
 	/* One reference per queued subscriber, plus ours while inline
 	 * callbacks and bridges run. */
@@ -1401,16 +1575,19 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 	atomic_store_explicit(&b->refs, a->nq + extra, memory_order_relaxed);
 	/* Decided before the pushes, while the buffer is still ours. */
 	len = demote_due(&pub->last_ts, b->hdr.ts_ns) ? b->hdr.len : 0;
+	solo = solo_enter(pub, t);
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 
-		if (myc_unlikely(!myc_q_push(s, b)))
-			push_full(s, b);
-		/* seq_cst load after the seq_cst CAS in myc_q_push(): pairs
-		 * with the consumer's wake-bit RMW in sub_wait()/sub_arm_fd(). */
+		if (myc_unlikely(!myc_q_push(s, b, solo)))
+			push_full(s, b, solo);
+		/* seq_cst load after the seq_cst RMW in myc_q_push(): pairs
+		 * with the consumer's wake-bit RMW in sub_wait()/sub_arm_fd()
+		 * (solo: with its membarrier(), sub_sleep_fence()). */
 		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))
 			sub_wake(s);
 	}
+	solo_leave(t, solo);
 	if (len)
 		demote(&b->hdr, len, a);
 	for (; i < a->n; i++)

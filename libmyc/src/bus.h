@@ -270,10 +270,23 @@ struct myc_topic {
 	 * by publishers, replaced under bus lock). */
 	struct myc_bridges *_Atomic bridges;
 
+	/* Solo publisher (bus.c, "Solo publisher"): the topic's only
+	 * publisher, which reserves room and enqueues with plain stores
+	 * instead of locked instructions; | MYC_SOLO_REVOKING while a second
+	 * publisher takes that away; 0 otherwise.  Read-mostly: publishers
+	 * read it at each claim and commit, consumers before they sleep. */
+	_Atomic uintptr_t solo;
+
 	/* Lossless: set by publishers about to sleep for room; the first
 	 * consumer that frees room clears it and wakes them (once). */
 	_Atomic uint32_t pub_sleep __myc_aligned;	/* futex word: 1 = asleep */
+
+	/* Written by the solo publisher: 1 while it updates ->resv/->enq
+	 * with plain stores (bus.c, "Solo publisher"). */
+	_Atomic uint32_t solo_busy __myc_aligned;
 };
+
+#define MYC_SOLO_REVOKING	((uintptr_t)1)
 
 struct myc_pub {
 	struct myc_topic *topic;
@@ -566,21 +579,30 @@ static inline struct myc_cell *myc_q_cell(const struct myc_sub *s, uint64_t pos)
  * publisher's half of the Dekker pairing with a consumer going to sleep
  * (sub_wait(), sub_arm_fd()): the consumer sets a wake bit and then reads
  * ->enq, the publisher advances ->enq and then reads the wake bit, so at
- * least one of them sees the other.
+ * least one of them sees the other.  A solo publisher (@solo) stores ->enq
+ * without that fence; a consumer about to sleep on its topic issues a
+ * membarrier() instead (bus.c, "Solo publisher").
  *
  * Lossless: the claim reserved room (reserve_one()), so the cell is free:
  * its last message was taken before ->deq passed it, and that ->deq reached
  * us through an acquire chain (->deq, ->deq_cache, then this RMW chain on
  * ->enq).  The consumer does not mark cells free there, and we do not look.
  */
-static inline bool myc_q_push(struct myc_sub *s, struct myc_buf *b)
+static inline bool myc_q_push(struct myc_sub *s, struct myc_buf *b, bool solo)
 {
 	uint64_t pos;
 	struct myc_cell *c;
 
 	if (s->topic->policy == MYC_LOSSLESS) {
-		/* Not a CAS loop: a reserved position always has room. */
-		pos = atomic_fetch_add_explicit(&s->enq, 1, memory_order_seq_cst);
+		/* Not a CAS loop: a reserved position always has room.  A
+		 * solo publisher is alone on ->enq (bus.c, "Solo
+		 * publisher"). */
+		if (solo) {
+			pos = atomic_load_explicit(&s->enq, memory_order_relaxed);
+			atomic_store_explicit(&s->enq, pos + 1, memory_order_relaxed);
+		} else {
+			pos = atomic_fetch_add_explicit(&s->enq, 1, memory_order_seq_cst);
+		}
 		c = myc_q_cell(s, pos);
 		c->buf = b;
 		atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
@@ -595,6 +617,10 @@ static inline bool myc_q_push(struct myc_sub *s, struct myc_buf *b)
 		 * previous buffer was read before we overwrite it. */
 		dif = (int64_t)(atomic_load_explicit(&c->seq, memory_order_acquire) - pos);
 		if (dif == 0) {
+			if (solo) {
+				atomic_store_explicit(&s->enq, pos + 1, memory_order_relaxed);
+				break;
+			}
 			if (atomic_compare_exchange_weak_explicit(&s->enq, &pos, pos + 1,
 								  memory_order_seq_cst,
 								  memory_order_relaxed))
