@@ -224,9 +224,10 @@ struct myc_topic_stats {
 	uint32_t bufs_total;	/* buffers in the topic's pool */
 	uint32_t bufs_free;	/* buffers not held by anyone */
 	uint64_t published;	/* messages committed */
-	uint32_t solo;		/* 1: the one publisher claims and commits
-				 * without locked instructions (docs/api.md,
-				 * "Solo publisher") */
+	uint32_t solo;		/* 1: the one publisher reserves room (and,
+				 * while subscribers spin, enqueues) without
+				 * locked instructions (docs/api.md, "Solo
+				 * publisher") */
 };
 
 /* Fill @st (st->sz must be set).  Returns 0, -EINVAL or -ENOENT. */

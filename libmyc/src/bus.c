@@ -972,12 +972,14 @@ void myc_msg_release(struct myc_msg *msg)
  *
  * The same missing fence matters to consumers: a publisher's push and its
  * read of the subscriber's wake word are the publisher's half of a Dekker
- * pairing (myc_q_push()).  A consumer that announced it sleeps on a topic
- * whose t->solo is set therefore issues membarrier() before it looks for
- * messages a last time (sub_sleep_fence()): the solo push is then visible
- * to it, or the publisher's read of the wake word comes after the barrier
- * and sees the announcement.  That is a system call per sleep (after
- * spin_ns of nothing), never per message.
+ * pairing (myc_q_push()).  So a solo window pushes with a plain ->enq
+ * store only while t->solo_enq is set, that is while no subscriber of the
+ * topic has slept since solo was granted (spinning consumers, the case
+ * that needs the speed).  A subscriber about to sleep for the first time
+ * clears it (sub_sleep_fence()) the way a revoke does: store, membarrier(),
+ * wait for a window in progress; from then on the pushes use the locked
+ * RMW and the usual handshake holds, with no system call per sleep.  The
+ * reservation stays plain: nobody but publishers reads ->resv.
  *
  * Without MEMBARRIER_CMD_PRIVATE_EXPEDITED (kernels before 4.14, seccomp)
  * no topic ever gets a solo publisher.
@@ -1035,11 +1037,37 @@ static inline void solo_leave(struct myc_topic *t, bool solo)
 		atomic_store_explicit(&t->solo_busy, 0, memory_order_release);
 }
 
-/* A consumer announced it sleeps (wake bit set with a full barrier). */
+/* Wait until no solo window is open (acquire: pairs with solo_leave(); the
+ * window's plain updates happen before everything after). */
+static void solo_quiesce(struct myc_topic *t)
+{
+	unsigned int spins = 0;
+
+	while (atomic_load_explicit(&t->solo_busy, memory_order_acquire)) {
+		if (++spins < 1000)
+			cpu_relax();
+		else
+			sched_yield();	/* its thread was preempted */
+	}
+}
+
+/*
+ * A subscriber announced that it sleeps (its wake-bit RMW, a full barrier)
+ * and is about to look for messages a last time.  If solo pushes are plain
+ * (see above), end that first: then a push that came before is visible to
+ * the look, and every later one is a locked RMW whose wake-bit read sees
+ * the announcement.  A window that read solo_enq as 1 after our RMW was
+ * visible reads our wake bit too (its wake load comes after that read).
+ */
 static inline void sub_sleep_fence(struct myc_sub *s)
 {
-	if (myc_unlikely(atomic_load_explicit(&s->topic->solo, memory_order_seq_cst)))
-		solo_membarrier();
+	struct myc_topic *t = s->topic;
+
+	if (myc_likely(!atomic_load_explicit(&t->solo_enq, memory_order_seq_cst)))
+		return;
+	atomic_store_explicit(&t->solo_enq, 0, memory_order_seq_cst);
+	solo_membarrier();
+	solo_quiesce(t);
 }
 
 /*
@@ -1049,26 +1077,21 @@ static inline void sub_sleep_fence(struct myc_sub *s)
 static void solo_settle(struct myc_topic *t)
 {
 	uintptr_t s = atomic_load_explicit(&t->solo, memory_order_relaxed);
-	unsigned int spins = 0;
 
 	if (s && t->npubs != 1) {
 		atomic_store_explicit(&t->solo, s | MYC_SOLO_REVOKING,
 				      memory_order_seq_cst);
 		solo_membarrier();
-		/* acquire: pairs with solo_leave(); the window's plain
-		 * updates happen before everything after. */
-		while (atomic_load_explicit(&t->solo_busy, memory_order_acquire)) {
-			if (++spins < 1000)
-				cpu_relax();
-			else
-				sched_yield();	/* its thread was preempted */
-		}
+		solo_quiesce(t);
+		atomic_store_explicit(&t->solo_enq, 0, memory_order_relaxed);
 		atomic_store_explicit(&t->solo, 0, memory_order_release);
 		s = 0;
 	}
-	if (!s && t->npubs == 1 && solo_supported())
+	if (!s && t->npubs == 1 && solo_supported()) {
+		atomic_store_explicit(&t->solo_enq, 1, memory_order_relaxed);
 		/* release: pairs with the acquire in solo_enter(). */
 		atomic_store_explicit(&t->solo, (uintptr_t)t->pubs, memory_order_release);
+	}
 }
 
 static struct myc_pub *pub_new(struct myc_bus *bus, uint16_t type,
@@ -1505,7 +1528,7 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 						struct myc_subs *a)
 {
 	uint32_t i, refs = 0, inl = 0;
-	bool solo;
+	bool solo, enq_plain;
 
 	for (i = 0; i < a->n; i++)
 		if (a->s[i]->svc == pub->to)
@@ -1518,13 +1541,14 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 	}
 	atomic_store_explicit(&b->refs, refs, memory_order_relaxed);
 	solo = solo_enter(pub, pub->topic);
+	enq_plain = solo && atomic_load_explicit(&pub->topic->solo_enq, memory_order_acquire);
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 
 		if (s->svc != pub->to)
 			continue;
-		if (!myc_q_push(s, b, solo))
-			push_full(s, b, solo);
+		if (!myc_q_push(s, b, enq_plain))
+			push_full(s, b, enq_plain);
 		/* seq_cst: pairs as in myc_pub_commit(). */
 		if (atomic_load_explicit(&s->wake, memory_order_seq_cst))
 			sub_wake(s);
@@ -1563,7 +1587,7 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 			  struct myc_buf *b, struct myc_subs *a)
 {
 	uint32_t i, extra, len;
-	bool solo;
+	bool solo, enq_plain;
 
 	/* One reference per queued subscriber, plus ours while inline
 	 * callbacks and bridges run. */
@@ -1576,11 +1600,13 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 	/* Decided before the pushes, while the buffer is still ours. */
 	len = demote_due(&pub->last_ts, b->hdr.ts_ns) ? b->hdr.len : 0;
 	solo = solo_enter(pub, t);
+	/* acquire: the wake-bit loads below come after it (sub_sleep_fence()). */
+	enq_plain = solo && atomic_load_explicit(&t->solo_enq, memory_order_acquire);
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 
-		if (myc_unlikely(!myc_q_push(s, b, solo)))
-			push_full(s, b, solo);
+		if (myc_unlikely(!myc_q_push(s, b, enq_plain)))
+			push_full(s, b, enq_plain);
 		/* seq_cst load after the seq_cst RMW in myc_q_push(): pairs
 		 * with the consumer's wake-bit RMW in sub_wait()/sub_arm_fd()
 		 * (solo: with its membarrier(), sub_sleep_fence()). */

@@ -276,6 +276,9 @@ struct myc_topic {
 	 * publisher takes that away; 0 otherwise.  Read-mostly: publishers
 	 * read it at each claim and commit, consumers before they sleep. */
 	_Atomic uintptr_t solo;
+	/* And its pushes too (->enq) while no subscriber of the topic has
+	 * slept since: 1 at each grant, 0 from a subscriber's first sleep. */
+	_Atomic uint32_t solo_enq;
 
 	/* Lossless: set by publishers about to sleep for room; the first
 	 * consumer that frees room clears it and wakes them (once). */
