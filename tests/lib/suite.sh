@@ -22,3 +22,22 @@ check() {
 		sed 's/^/    /' "$tmp/check.out" | head -40
 	fi
 }
+
+# expect STATUS REGEX CMD...: run CMD, succeed if it exits with STATUS and
+# its stdout+stderr match the extended REGEX (grep -E); else print why.
+expect() {
+	local want=$1 re=$2 rc
+	shift 2
+	"$@" >"$tmp/expect.out" 2>&1
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "exit $rc, want $want:"
+		cat "$tmp/expect.out"
+		return 1
+	fi
+	grep -Eq -- "$re" "$tmp/expect.out" || {
+		echo "no match for /$re/ in:"
+		cat "$tmp/expect.out"
+		return 1
+	}
+}

@@ -9,48 +9,19 @@
 # PASS/FAIL line per check.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-myc=${MYC_BUILD:-$top/build}/myc
-tmp=$(mktemp -d /tmp/myc-bench-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-check() { # name, then a command that must succeed
-	local name=$1
-	shift
-	if "$@" >"$tmp/out" 2>"$tmp/err"; then
-		echo "PASS $name"
-	else
-		echo "FAIL $name"
-		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
-		fails=$((fails + 1))
-	fi
-}
-
-# run CMD..., expect exit status $1 and stdout+stderr matching regex $2
-expect() { # status regex cmd...
-	local want=$1 re=$2 rc
-	shift 2
-	"$@" >"$tmp/o" 2>&1
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "exit $rc, want $want:"
-		cat "$tmp/o"
-		return 1
-	fi
-	grep -Eq -- "$re" "$tmp/o" || { echo "no match for /$re/ in:"; cat "$tmp/o"; return 1; }
-}
+. "$top/tests/lib/suite.sh"
 
 # names: the "name" values of the JSON lines in $tmp/o, one per line
 names() {
-	sed -n 's/^{"name":"\([^"]*\)".*/\1/p' "$tmp/o"
+	sed -n 's/^{"name":"\([^"]*\)".*/\1/p' "$tmp/expect.out"
 }
 
 only_exact() {
 	expect 0 . "$myc" bench --json --tput-msgs 100000 --only =inproc-tput inproc || return 1
 	[ "$(names)" = "inproc-tput" ] || { echo "got: $(names)"; return 1; }
-	grep -Eq '"msgs_per_s":[1-9][0-9]*' "$tmp/o" || { cat "$tmp/o"; return 1; }
+	grep -Eq '"msgs_per_s":[1-9][0-9]*' "$tmp/expect.out" || { cat "$tmp/expect.out"; return 1; }
 	for k in name size p50_ns p99_ns p999_ns max_ns msgs_per_s; do
-		grep -q "\"$k\":" "$tmp/o" || { echo "no key $k"; return 1; }
+		grep -q "\"$k\":" "$tmp/expect.out" || { echo "no key $k"; return 1; }
 	done
 }
 
@@ -66,4 +37,3 @@ check bad-count expect 2 "bad count 'abc'" "$myc" bench --msgs abc inproc
 check unknown-group expect 2 "unknown group 'nope'" "$myc" bench nope
 check no-group expect 2 "usage" "$myc" bench
 
-[ $fails -eq 0 ]

@@ -17,19 +17,6 @@ top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 port=$((20000 + $$ % 20000))
 dom=gwcli$$
 
-# run CMD..., expect exit status $1 and output matching regex $2
-expect() { # status regex cmd...
-	local want=$1 re=$2 rc
-	shift 2
-	"$@" >"$tmp/o" 2>&1
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "exit $rc, want $want:"
-		cat "$tmp/o"
-		return 1
-	fi
-	grep -Eq -- "$re" "$tmp/o" || { echo "no match for /$re/ in:"; cat "$tmp/o"; return 1; }
-}
 
 cat >"$tmp/gw.toml" <<T
 [[nodes]]

@@ -10,36 +10,7 @@
 # per check.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
-myc=${MYC_BUILD:-$top/build}/myc
-tmp=$(mktemp -d /tmp/myc-topo-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-
-check() { # name, then a command that must succeed
-	local name=$1
-	shift
-	if "$@" >"$tmp/out" 2>"$tmp/err"; then
-		echo "PASS $name"
-	else
-		echo "FAIL $name"
-		sed 's/^/  | /' "$tmp/out" "$tmp/err" | head -20
-		fails=$((fails + 1))
-	fi
-}
-
-# run CMD..., expect exit status $1 and stdout+stderr matching regex $2
-expect() { # status regex cmd...
-	local want=$1 re=$2 rc
-	shift 2
-	"$@" >"$tmp/o" 2>&1
-	rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "exit $rc, want $want:"
-		cat "$tmp/o"
-		return 1
-	fi
-	grep -Eq -- "$re" "$tmp/o" || { echo "no match for /$re/ in:"; cat "$tmp/o"; return 1; }
-}
+. "$top/tests/lib/suite.sh"
 
 for f in "$top"/examples/*.toml; do
 	check "check-example-$(basename "$f" .toml)" \
@@ -108,4 +79,3 @@ check toml-decode-valid expect 0 '^\{"a":\{"type":"integer","value":"1"\}\}$' de
 check toml-decode-invalid expect 1 '<stdin>:2:4: expected a value' decode 'a = 1\nb =\n'
 check toml-decode-usage expect 2 'usage: myc toml-decode' "$myc" toml-decode extra
 
-[ $fails -eq 0 ]

@@ -164,19 +164,24 @@ static void fd_waiters_woken(void **state)
 
 #define N 20000
 
+/*
+ * Two streams: publisher src1's values 0 << 32 | i and everyone else's
+ * (one second publisher, or a series of them) 1 << 32 | i, i counting up
+ * per stream.  Receive @want messages, each stream in order and complete.
+ */
 struct counts {
 	struct myc_sub *sub;
-	uint32_t src[2];
-	uint64_t next[2];	/* next value expected from each source */
+	uint32_t src1;
+	uint64_t want;
+	uint64_t next[2];	/* next value expected from each stream */
 	uint64_t bad, total;
 };
 
-/* Receive 2 * N messages, each stream in order and complete. */
 static void *counter_main(void *arg)
 {
 	struct counts *c = arg;
 
-	while (c->total < 2 * N) {
+	while (c->total < c->want) {
 		const struct myc_frame_hdr *h;
 		struct myc_msg *m;
 		uint64_t v;
@@ -186,9 +191,8 @@ static void *counter_main(void *arg)
 			break;
 		h = myc_msg_hdr(m);
 		memcpy(&v, myc_msg_data(m), sizeof(v));
-		k = h->src == c->src[1];
-		c->bad += (h->src != c->src[0] && h->src != c->src[1]) ||
-			  v != ((uint64_t)k << 32 | c->next[k]);
+		k = h->src != c->src1;
+		c->bad += v != ((uint64_t)k << 32 | c->next[k]);
 		c->next[k]++;
 		c->total++;
 		myc_msg_release(m);
@@ -196,11 +200,11 @@ static void *counter_main(void *arg)
 	return NULL;
 }
 
-static void check_counts(struct counts *c)
+static void check_counts(struct counts *c, uint64_t n0, uint64_t n1)
 {
-	assert_int_equal(c->total, 2 * N);
-	assert_int_equal(c->next[0], N);
-	assert_int_equal(c->next[1], N);
+	assert_int_equal(c->total, n0 + n1);
+	assert_int_equal(c->next[0], n0);
+	assert_int_equal(c->next[1], n1);
 	assert_int_equal(c->bad, 0);
 }
 
@@ -221,13 +225,14 @@ static void env_up(struct env *e)
 	assert_int_equal(bt_topic(e->bus, T, MYC_LOSSLESS, 8, 8), 0);
 	assert_non_null(e->c.sub = myc_sub_new(e->bus, T, NULL));
 	assert_non_null(e->p1 = myc_pub_new(e->bus, T, &po));
-	e->c.src[0] = myc_pub_id(e->p1);
+	e->c.src1 = myc_pub_id(e->p1);
+	e->c.want = 2 * N;
 	assert_int_equal(solo_of(e->bus), 1);
 }
 
 static void env_down(struct env *e)
 {
-	check_counts(&e->c);
+	check_counts(&e->c, N, N);
 	myc_pub_free(e->p1);
 	myc_pub_free(e->p2);
 	myc_sub_free(e->c.sub);
@@ -273,39 +278,10 @@ static void *sender_main(void *arg)
 #define ROUNDS 300
 #define PER_ROUND (2 * N / ROUNDS / 2)
 
-struct churn_counts {
-	struct myc_sub *sub;
-	uint32_t src1;
-	uint64_t next[2], bad, total;
-};
-
-static void *churn_counter_main(void *arg)
-{
-	struct churn_counts *c = arg;
-
-	while (c->total < N + (uint64_t)ROUNDS * PER_ROUND) {
-		const struct myc_frame_hdr *h;
-		struct myc_msg *m;
-		uint64_t v;
-		int k;
-
-		if (myc_sub_recv(c->sub, &m, 5000))
-			break;
-		h = myc_msg_hdr(m);
-		memcpy(&v, myc_msg_data(m), sizeof(v));
-		k = h->src != c->src1;	/* 1: one of the newcomers */
-		c->bad += v != ((uint64_t)k << 32 | c->next[k]);
-		c->next[k]++;
-		c->total++;
-		myc_msg_release(m);
-	}
-	return NULL;
-}
-
 static void second_publisher_while_streaming(void **state)
 {
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
-	struct churn_counts c = { 0 };
+	struct counts c = { 0 };
 	_Atomic uint64_t progress = 0;
 	pthread_t th1, counter;
 	struct myc_pub *p1;
@@ -318,7 +294,8 @@ static void second_publisher_while_streaming(void **state)
 	assert_non_null(c.sub = myc_sub_new(bus, T, NULL));
 	assert_non_null(p1 = myc_pub_new(bus, T, &po));
 	c.src1 = myc_pub_id(p1);
-	assert_int_equal(pthread_create(&counter, NULL, churn_counter_main, &c), 0);
+	c.want = N + (uint64_t)ROUNDS * PER_ROUND;
+	assert_int_equal(pthread_create(&counter, NULL, counter_main, &c), 0);
 	s1 = (struct sender){ .pub = p1, .id = 0, .from = 0, .to = N,
 			      .progress = &progress };
 	assert_int_equal(pthread_create(&th1, NULL, sender_main, &s1), 0);
@@ -338,10 +315,7 @@ static void second_publisher_while_streaming(void **state)
 	assert_int_equal(pthread_join(th1, NULL), 0);
 	assert_int_equal(pthread_join(counter, NULL), 0);
 	assert_int_equal(s1.fails, 0);
-	assert_int_equal(c.total, N + (uint64_t)ROUNDS * PER_ROUND);
-	assert_int_equal(c.next[0], N);
-	assert_int_equal(c.next[1], (uint64_t)ROUNDS * PER_ROUND);
-	assert_int_equal(c.bad, 0);
+	check_counts(&c, N, (uint64_t)ROUNDS * PER_ROUND);
 	assert_int_equal(solo_of(bus), 1);
 	myc_pub_free(p1);
 	myc_sub_free(c.sub);
@@ -360,7 +334,6 @@ static void second_publisher_inside_claim(void **state)
 	env_up(&e);
 	assert_int_equal(myc_pub_claim(e.p1, 8, &buf), 0);
 	e.p2 = second_pub(&e);		/* must not wait for our own claim */
-	e.c.src[1] = myc_pub_id(e.p2);
 	assert_int_equal(solo_of(e.bus), 0);
 	assert_int_equal(pthread_create(&e.counter, NULL, counter_main, &e.c), 0);
 	/* p2 streams from another thread while our claim is still open. */
@@ -388,7 +361,6 @@ static void make_pub_cb(const struct myc_msg *m, void *ctx)
 
 	if (!c->made) {
 		c->made = second_pub(c->e);
-		c->e->c.src[1] = myc_pub_id(c->made);
 	}
 }
 
