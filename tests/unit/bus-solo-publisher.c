@@ -121,6 +121,8 @@ static void sleepers_woken(int use_fd)
 	struct myc_bus *bus = myc_bus_new(NULL);
 	/* spin_ns 0: every wait is a sleep (futex or fd). */
 	struct myc_sub_opts so = { .sz = sizeof(so), .spin_ns = 0 };
+	/* Blocking: a slow consumer (sanitizers) may fall a queue behind. */
+	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
 	struct waiter w = { .use_fd = use_fd };
 	struct myc_pub *p;
 	pthread_t th;
@@ -131,7 +133,7 @@ static void sleepers_woken(int use_fd)
 	assert_non_null(w.sub = myc_sub_new(bus, T, &so));
 	if (use_fd)
 		assert_true(myc_sub_fd(w.sub) >= 0);
-	assert_non_null(p = myc_pub_new(bus, T, NULL));
+	assert_non_null(p = myc_pub_new(bus, T, &po));
 	assert_int_equal(solo_of(bus), 1);
 	assert_int_equal(pthread_create(&th, NULL, waiter_main, &w), 0);
 	for (int b = 0; b < BURSTS; b++) {
