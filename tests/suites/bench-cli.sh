@@ -5,8 +5,8 @@
 # numbers belong in docs/PERFORMANCE.md): --only NAME selects the
 # scenarios whose name contains NAME, --only =NAME exactly one; --json
 # prints one object per scenario with the documented keys; a bad count,
-# an unknown group and a missing group are refused with exit 2.  One
-# PASS/FAIL line per check.
+# an unknown group, a missing group and an --only that matches no scenario
+# are refused with exit 2.  One PASS/FAIL line per check.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lib/suite.sh"
@@ -36,4 +36,6 @@ check only-substring only_substring
 check bad-count expect 2 "bad count 'abc'" "$myc" bench --msgs abc inproc
 check unknown-group expect 2 "unknown group 'nope'" "$myc" bench nope
 check no-group expect 2 "usage" "$myc" bench
+check only-matches-nothing expect 2 "--only '=inproc-tpu' matches no scenario" \
+	"$myc" bench --only =inproc-tpu inproc
 

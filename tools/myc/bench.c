@@ -78,15 +78,21 @@ void bench_report(const struct bench_opts *o, const struct bench_result *r)
 	fflush(stdout);
 }
 
+/* Scenarios --only let through (a selection that runs nothing is an
+ * error, not an empty table). */
+static unsigned int bench_nselected;
+
 /* --only NAME: scenarios whose name contains NAME; --only =NAME: the
  * scenario named exactly NAME. */
 bool bench_selected(const struct bench_opts *o, const char *name)
 {
+	bool yes;
+
 	if (!o->only)
 		return true;
-	if (o->only[0] == '=')
-		return !strcmp(name, o->only + 1);
-	return strstr(name, o->only);
+	yes = o->only[0] == '=' ? !strcmp(name, o->only + 1) : !!strstr(name, o->only);
+	bench_nselected += yes;
+	return yes;
 }
 
 int bench_pin(int cpu)
@@ -207,6 +213,11 @@ static int bench_main(int argc, char **argv)
 				ret = MYC_EXIT_FAIL;
 			}
 		}
+	}
+	if (o.only && !bench_nselected) {
+		fprintf(stderr, "myc bench: --only '%s' matches no scenario of the "
+			"groups given\n", o.only);
+		ret = MYC_EXIT_USAGE;
 	}
 	return ret;
 }
