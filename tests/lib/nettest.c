@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 /* Transport test helpers (see nettest.h). */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -224,67 +223,12 @@ int tn_wait(pid_t pid)
 	return 128 + WTERMSIG(st);
 }
 
-/*
- * Result files live in a directory of their own, made by the test's first
- * process and named to its children through the environment (fork and
- * exec keep it), so neither a stale file from an earlier run nor the
- * current directory can answer for this one; the first process removes it
- * at exit.
- */
-static char tn_dir[64];
-static pid_t tn_dir_owner;
-
-static void tn_dir_remove(void)
-{
-	char path[128];
-	DIR *d;
-	struct dirent *e;
-
-	if (getpid() != tn_dir_owner)
-		return;
-	d = opendir(tn_dir);
-	if (d) {
-		while ((e = readdir(d)))
-			if (e->d_name[0] != '.') {
-				snprintf(path, sizeof(path), "%s/%s", tn_dir, e->d_name);
-				unlink(path);
-			}
-		closedir(d);
-	}
-	rmdir(tn_dir);
-}
-
-static const char *tn_files(void)
-{
-	const char *env = getenv("MYC_TN_DIR");
-
-	if (env)
-		return env;
-	if (!tn_dir[0]) {
-		snprintf(tn_dir, sizeof(tn_dir), "/tmp/myc-tn.XXXXXX");
-		if (!mkdtemp(tn_dir)) {
-			perror("tn: mkdtemp");
-			abort();
-		}
-		tn_dir_owner = getpid();
-		atexit(tn_dir_remove);
-		setenv("MYC_TN_DIR", tn_dir, 1);
-	}
-	return tn_dir;
-}
-
-/* Made before any child is forked, so that every process of a test finds it. */
-static void __attribute__((constructor)) tn_files_init(void)
-{
-	tn_files();
-}
-
 void tn_put(const char *key, uint64_t v)
 {
 	char path[128], tmp[140];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", tn_files(), key);
+	snprintf(path, sizeof(path), "tn-%s", key);
 	snprintf(tmp, sizeof(tmp), "%s.%d", path, getpid());
 	f = fopen(tmp, "w");
 	if (!f)
@@ -301,7 +245,7 @@ bool tn_get(const char *key, uint64_t *v)
 	FILE *f;
 	bool ok;
 
-	snprintf(path, sizeof(path), "%s/%s", tn_files(), key);
+	snprintf(path, sizeof(path), "tn-%s", key);
 	f = fopen(path, "r");
 	if (!f)
 		return false;

@@ -105,8 +105,7 @@ int tn_roundtrip(const char *addr);
 #define TN_MISMATCH_VERSION	2
 int tn_mismatch(int kind);
 
-/* Small result files shared by the processes of one test (in a directory
- * of the test's own, see nettest.c). */
+/* Small result files shared by the processes of one test. */
 void tn_put(const char *key, uint64_t v);
 bool tn_get(const char *key, uint64_t *v);
 /* Wait (without polling any net) until @key exists; false after TN_WAIT_MS. */
