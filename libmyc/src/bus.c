@@ -1070,6 +1070,27 @@ static inline void sub_sleep_fence(struct myc_sub *s)
 	solo_quiesce(t);
 }
 
+/* Open a window for the pushes of a commit: true if they may be plain
+ * (solo, and no subscriber slept since the grant).  acquire on solo_enq:
+ * the wake-bit loads after the pushes come after it (sub_sleep_fence()). */
+static inline bool solo_push_enter(struct myc_pub *pub, struct myc_topic *t)
+{
+	if (!atomic_load_explicit(&t->solo_enq, memory_order_relaxed) ||
+	    !solo_enter(pub, t))
+		return false;
+	if (atomic_load_explicit(&t->solo_enq, memory_order_acquire))
+		return true;
+	solo_leave(t, true);
+	return false;
+}
+
+/* No solo publisher (bus lock held, no window open). */
+static void solo_clear(struct myc_topic *t)
+{
+	atomic_store_explicit(&t->solo_enq, 0, memory_order_relaxed);
+	atomic_store_explicit(&t->solo, 0, memory_order_release);
+}
+
 /*
  * Under the bus lock, after the topic's publishers changed: take solo away
  * from a topic with more than one publisher, grant it to a lone one.
@@ -1083,8 +1104,7 @@ static void solo_settle(struct myc_topic *t)
 				      memory_order_seq_cst);
 		solo_membarrier();
 		solo_quiesce(t);
-		atomic_store_explicit(&t->solo_enq, 0, memory_order_relaxed);
-		atomic_store_explicit(&t->solo, 0, memory_order_release);
+		solo_clear(t);
 		s = 0;
 	}
 	if (!s && t->npubs == 1 && solo_supported()) {
@@ -1215,7 +1235,7 @@ void myc_pub_free(struct myc_pub *pub)
 	/* Its windows are over (its thread is here): no wait.  Then grant a
 	 * publisher left alone. */
 	if (atomic_load_explicit(&t->solo, memory_order_relaxed) == (uintptr_t)pub)
-		atomic_store_explicit(&t->solo, 0, memory_order_release);
+		solo_clear(t);
 	solo_settle(t);
 	t->retired += atomic_load_explicit(&pub->seq, memory_order_relaxed);
 	t->pool.need -= MYC_PUB_BUFS;
@@ -1246,11 +1266,7 @@ static void unreserve(struct myc_subs *a, uint32_t n, uint32_t to, bool solo)
 
 		if (!sub_wanted(s, to))
 			continue;
-		if (solo)
-			atomic_store_explicit(&s->resv, atomic_load_explicit(&s->resv,
-					      memory_order_relaxed) - 1, memory_order_relaxed);
-		else
-			atomic_fetch_sub_explicit(&s->resv, 1, memory_order_seq_cst);
+		myc_pub_add(&s->resv, (uint64_t)-1, solo);
 	}
 	/* Another publisher may be waiting for the room we held. */
 	if (n)
@@ -1260,14 +1276,8 @@ static void unreserve(struct myc_subs *a, uint32_t n, uint32_t to, bool solo)
 /* Reserve one queue slot in @s; false if it is full. */
 static inline bool reserve_one(struct myc_sub *s, uint64_t depth, bool solo)
 {
-	uint64_t r, d;
+	uint64_t r = myc_pub_add(&s->resv, 1, solo) + 1, d;
 
-	if (solo) {
-		r = atomic_load_explicit(&s->resv, memory_order_relaxed) + 1;
-		atomic_store_explicit(&s->resv, r, memory_order_relaxed);
-	} else {
-		r = atomic_fetch_add_explicit(&s->resv, 1, memory_order_seq_cst) + 1;
-	}
 	/* acquire/release on the cache too: whoever pushes into a cell this
 	 * room covers must happen after the consumer read its old content
 	 * (myc_q_push(): the consumer no longer frees cells of lossless
@@ -1284,10 +1294,7 @@ static inline bool reserve_one(struct myc_sub *s, uint64_t depth, bool solo)
 	atomic_store_explicit(&s->deq_cache, d, memory_order_release);
 	if (r - d <= depth)
 		return true;
-	if (solo)
-		atomic_store_explicit(&s->resv, r - 1, memory_order_relaxed);
-	else
-		atomic_fetch_sub_explicit(&s->resv, 1, memory_order_seq_cst);
+	myc_pub_add(&s->resv, (uint64_t)-1, solo);
 	return false;
 }
 
@@ -1474,6 +1481,14 @@ static void __attribute__((noinline)) push_full(struct myc_sub *s, struct myc_bu
  */
 #define MYC_PREFETCH_SUBS	4
 
+/* A buffer's first two lines (meta + header, and the payload or a chain
+ * head's list), for writing. */
+static inline void prefetch_buf_w(struct myc_buf *b)
+{
+	prefetch_w(b);
+	prefetch_w((char *)b + MYC_CACHELINE);
+}
+
 static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 {
 	struct myc_buf *b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
@@ -1482,29 +1497,19 @@ static inline void pub_prepare(struct myc_pub *pub, struct myc_subs *a)
 		b = pub_take(pub);
 		atomic_store_explicit(&pub->spare, b, memory_order_relaxed);
 	}
-	if (b) {
-		prefetch_w(b);
-		prefetch_w((char *)b + MYC_CACHELINE);
-	}
+	if (b)
+		prefetch_buf_w(b);
 	/* And the one after it, or, when the cache is about to run dry, the
 	 * chain head the refill reads (both lines: meta and list), a buffer
 	 * the consumer released last. */
 	if (atomic_load_explicit(&pub->ncache, memory_order_relaxed)) {
-		struct myc_buf *nb = myc_pool_buf(&pub->topic->pool,
-						  pub->cidx[pub->cpos]);
-
-		prefetch_w(nb);
-		prefetch_w((char *)nb + MYC_CACHELINE);
+		prefetch_buf_w(myc_pool_buf(&pub->topic->pool, pub->cidx[pub->cpos]));
 	} else {
 		struct myc_pool *p = &pub->topic->pool;
 		uint32_t idx = (uint32_t)atomic_load_explicit(&p->head, memory_order_relaxed);
 
-		if (idx != MYC_BUF_NONE) {
-			struct myc_buf *h = myc_pool_buf(p, idx);
-
-			prefetch_w(h);
-			prefetch_w((char *)h + MYC_CACHELINE);
-		}
+		if (idx != MYC_BUF_NONE)
+			prefetch_buf_w(myc_pool_buf(p, idx));
 	}
 	/* @a may be retired once we left the read-side section: only the
 	 * first few queued subscribers, and only while still inside. */
@@ -1528,7 +1533,7 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 						struct myc_subs *a)
 {
 	uint32_t i, refs = 0, inl = 0;
-	bool solo, enq_plain;
+	bool solo;
 
 	for (i = 0; i < a->n; i++)
 		if (a->s[i]->svc == pub->to)
@@ -1540,15 +1545,14 @@ static void __attribute__((noinline)) commit_to(struct myc_pub *pub, struct myc_
 		return;
 	}
 	atomic_store_explicit(&b->refs, refs, memory_order_relaxed);
-	solo = solo_enter(pub, pub->topic);
-	enq_plain = solo && atomic_load_explicit(&pub->topic->solo_enq, memory_order_acquire);
+	solo = solo_push_enter(pub, pub->topic);
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 
 		if (s->svc != pub->to)
 			continue;
-		if (!myc_q_push(s, b, enq_plain))
-			push_full(s, b, enq_plain);
+		if (!myc_q_push(s, b, solo))
+			push_full(s, b, solo);
 		/* seq_cst: pairs as in myc_pub_commit(). */
 		if (atomic_load_explicit(&s->wake, memory_order_seq_cst))
 			sub_wake(s);
@@ -1587,7 +1591,7 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 			  struct myc_buf *b, struct myc_subs *a)
 {
 	uint32_t i, extra, len;
-	bool solo, enq_plain;
+	bool solo;
 
 	/* One reference per queued subscriber, plus ours while inline
 	 * callbacks and bridges run. */
@@ -1599,17 +1603,15 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 	atomic_store_explicit(&b->refs, a->nq + extra, memory_order_relaxed);
 	/* Decided before the pushes, while the buffer is still ours. */
 	len = demote_due(&pub->last_ts, b->hdr.ts_ns) ? b->hdr.len : 0;
-	solo = solo_enter(pub, t);
-	/* acquire: the wake-bit loads below come after it (sub_sleep_fence()). */
-	enq_plain = solo && atomic_load_explicit(&t->solo_enq, memory_order_acquire);
+	solo = solo_push_enter(pub, t);
 	for (i = 0; i < a->nq; i++) {
 		struct myc_sub *s = a->s[i];
 
-		if (myc_unlikely(!myc_q_push(s, b, enq_plain)))
-			push_full(s, b, enq_plain);
+		if (myc_unlikely(!myc_q_push(s, b, solo)))
+			push_full(s, b, solo);
 		/* seq_cst load after the seq_cst RMW in myc_q_push(): pairs
 		 * with the consumer's wake-bit RMW in sub_wait()/sub_arm_fd()
-		 * (solo: with its membarrier(), sub_sleep_fence()). */
+		 * (plain pushes end first: sub_sleep_fence()). */
 		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))
 			sub_wake(s);
 	}

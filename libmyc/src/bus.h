@@ -150,7 +150,7 @@ struct myc_bridges {
 struct myc_buf {
 	_Atomic uint32_t refs;		/* subscribers (+ publisher) holding it */
 	uint32_t idx;			/* chunk << 16 | slot */
-	uint64_t resv;
+	uint64_t pad;			/* keeps the frame at MYC_BUF_META */
 	struct myc_topic *topic;
 	/* Free chain heads only (see myc_pool_take()). */
 	_Atomic uint32_t chain_next;	/* head of the next chain (index) */
@@ -208,9 +208,12 @@ struct myc_sub {
 	struct myc_topic *topic;
 	struct myc_cell *cells;
 	uint64_t mask;		/* depth - 1 */
-	uint64_t lmask;		/* cache lines of cells - 1 (see myc_q_cell) */
-	uint32_t lshift;	/* log2(lines) */
-	uint32_t cshift;	/* log2(cells per line used) */
+	/* Cell layout (myc_q_cell()): spread, lmask = lines - 1, lshift =
+	 * log2(lines), cshift = 2; dense, lmask = mask, lshift = 63,
+	 * cshift = 0. */
+	uint64_t lmask;
+	uint32_t lshift;
+	uint32_t cshift;
 	myc_msg_fn cb;
 	void *ctx;
 	uint32_t flags;
@@ -271,13 +274,13 @@ struct myc_topic {
 	struct myc_bridges *_Atomic bridges;
 
 	/* Solo publisher (bus.c, "Solo publisher"): the topic's only
-	 * publisher, which reserves room and enqueues with plain stores
-	 * instead of locked instructions; | MYC_SOLO_REVOKING while a second
-	 * publisher takes that away; 0 otherwise.  Read-mostly: publishers
-	 * read it at each claim and commit, consumers before they sleep. */
+	 * publisher, which reserves room with plain stores instead of locked
+	 * instructions; | MYC_SOLO_REVOKING while a second publisher takes
+	 * that away; 0 otherwise.  solo_enq: its pushes (->enq) are plain
+	 * too; set at each grant, cleared by a subscriber's first sleep.
+	 * Read-mostly: publishers read both in each window, subscribers
+	 * solo_enq before they sleep. */
 	_Atomic uintptr_t solo;
-	/* And its pushes too (->enq) while no subscriber of the topic has
-	 * slept since: 1 at each grant, 0 from a subscriber's first sleep. */
 	_Atomic uint32_t solo_enq;
 
 	/* Lossless: set by publishers about to sleep for room; the first
@@ -554,6 +557,20 @@ static inline void myc_buf_put(struct myc_buf *b)
 		myc_pool_put(&b->topic->pool, b);
 }
 
+/* Add @d to a counter only publishers write: a plain load and store for a
+ * solo publisher (bus.c, "Solo publisher"), a seq_cst RMW otherwise.
+ * Returns the old value. */
+static inline uint64_t myc_pub_add(_Atomic uint64_t *c, uint64_t d, bool solo)
+{
+	uint64_t v;
+
+	if (!solo)
+		return atomic_fetch_add_explicit(c, d, memory_order_seq_cst);
+	v = atomic_load_explicit(c, memory_order_relaxed);
+	atomic_store_explicit(c, v + d, memory_order_relaxed);
+	return v;
+}
+
 /* ---- subscriber queue: bounded MPMC queue of buffer pointers ----------- */
 
 #define MYC_CELLS_PER_LINE	4	/* 16-byte cells */
@@ -582,9 +599,9 @@ static inline struct myc_cell *myc_q_cell(const struct myc_sub *s, uint64_t pos)
  * publisher's half of the Dekker pairing with a consumer going to sleep
  * (sub_wait(), sub_arm_fd()): the consumer sets a wake bit and then reads
  * ->enq, the publisher advances ->enq and then reads the wake bit, so at
- * least one of them sees the other.  A solo publisher (@solo) stores ->enq
- * without that fence; a consumer about to sleep on its topic issues a
- * membarrier() instead (bus.c, "Solo publisher").
+ * least one of them sees the other.  A solo publisher's plain pushes
+ * (@solo) leave that fence out; they stop before a subscriber of the topic
+ * first sleeps (bus.c, "Solo publisher").
  *
  * Lossless: the claim reserved room (reserve_one()), so the cell is free:
  * its last message was taken before ->deq passed it, and that ->deq reached
@@ -597,15 +614,8 @@ static inline bool myc_q_push(struct myc_sub *s, struct myc_buf *b, bool solo)
 	struct myc_cell *c;
 
 	if (s->topic->policy == MYC_LOSSLESS) {
-		/* Not a CAS loop: a reserved position always has room.  A
-		 * solo publisher is alone on ->enq (bus.c, "Solo
-		 * publisher"). */
-		if (solo) {
-			pos = atomic_load_explicit(&s->enq, memory_order_relaxed);
-			atomic_store_explicit(&s->enq, pos + 1, memory_order_relaxed);
-		} else {
-			pos = atomic_fetch_add_explicit(&s->enq, 1, memory_order_seq_cst);
-		}
+		/* Not a CAS loop: a reserved position always has room. */
+		pos = myc_pub_add(&s->enq, 1, solo);
 		c = myc_q_cell(s, pos);
 		c->buf = b;
 		atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
@@ -689,9 +699,8 @@ static inline struct myc_buf *myc_q_pop_single(struct myc_sub *s)
 	b = c->buf;
 	/* release: our read of the cell happens before a publisher whose
 	 * reservation saw the new position fills it (pairs with the loads in
-	 * reserve_one()).  Not
-	 * seq_cst: a locked store here would stall on the line a full-queue
-	 * publisher keeps reading.  The Dekker pairing with a publisher going
+	 * reserve_one()).  Not seq_cst: a locked store here would stall on
+	 * the line a full-queue publisher keeps reading.  The Dekker pairing with a publisher going
 	 * to sleep is done with a fence before the consumer itself waits or
 	 * returns empty-handed (sub_wake_publishers()). */
 	atomic_store_explicit(&s->deq, pos + 1, memory_order_release);

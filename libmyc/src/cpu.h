@@ -79,11 +79,11 @@ static inline bool demote_due(uint64_t *last_ts, uint64_t ts_ns)
  * after every message and then polls the very line the producer writes
  * next, so each message costs the producer a cache-line round trip
  * (docs/PERFORMANCE.md, "Demoting committed lines, mapping every page,
- * consumer back-off").  While the
- * messages' publish times are on average less than a limit apart (rings:
- * STREAM_GAP_NS, a stream of over 10 M msgs/s; no ping-pong between two
- * cores is that fast), a consumer that found nothing new pauses STREAM_BACKOFF times
- * between polls (about 0.7 us here), so the producer writes a run of
+ * consumer back-off").  While the messages' publish times are on average
+ * less than a limit apart (rings: STREAM_GAP_NS, a stream of over 10 M
+ * msgs/s; no ping-pong between two cores is that fast), a consumer that
+ * found nothing new pauses STREAM_BACKOFF times between polls (about
+ * 0.7 us here), so the producer writes a run of
  * messages undisturbed and the consumer takes them in one go.  Messages
  * without a timestamp (0) never count as a stream.
  */

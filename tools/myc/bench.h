@@ -22,7 +22,8 @@ struct bench_opts {
 	uint64_t warmup;	/* messages discarded before measuring */
 	uint64_t tput_msgs;	/* messages per throughput run */
 	int cpu_a, cpu_b;	/* cores to pin the two sides to */
-	const char *only;	/* run only scenarios whose name contains this */
+	const char *only;	/* run only scenarios whose name contains this
+				 * ("=NAME": is NAME), bench_selected() */
 };
 
 struct bench_group {
