@@ -288,6 +288,27 @@ MYC_API void myc_pub_abort(struct myc_pub *pub, void *buf);
 /* claim + copy + commit; same results as myc_pub_claim. */
 MYC_API int myc_pub_send(struct myc_pub *pub, const void *data, size_t size);
 
+/* One message of a batch: @len bytes at @base (NULL when @len is 0). */
+struct myc_iov {
+	const void *base;
+	size_t len;
+};
+/*
+ * Publish @n messages, in order, copying each (myc_pub_send() for a burst).
+ * Up to 16 of them at a time share one reservation and one queue-position
+ * update per subscriber and one timestamp (their ts_ns are equal), which
+ * makes a burst several times cheaper per message than myc_pub_send().
+ * Returns how many were published, from the first: all @n, or fewer when a
+ * lossless subscriber queue filled up, or the pool ran dry, after the
+ * first one (the call then returns rather than waiting).  Before the
+ * first it waits and fails as myc_pub_claim() does (-MYC_E_BACK_PRESSURED,
+ * -ETIMEDOUT, -MYC_E_NO_BUFS).  Checked before anything is published:
+ * -EINVAL (NULL @pub, NULL @msgs with @n > 0, a NULL base with a length,
+ * @n above INT_MAX), -EMSGSIZE (a message above max_size), -EBUSY (a
+ * claim is open).  0 for @n == 0.
+ */
+MYC_API int myc_pub_sendv(struct myc_pub *pub, const struct myc_iov *msgs, size_t n);
+
 typedef void (*myc_msg_fn)(const struct myc_msg *msg, void *ctx);
 
 #define MYC_SUB_F_INLINE 0x1u	/* call cb on the publisher's thread, in

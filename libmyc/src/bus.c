@@ -1258,15 +1258,17 @@ static inline bool sub_wanted(const struct myc_sub *s, uint32_t to)
 	return myc_likely(!to) || s->svc == to;
 }
 
-/* Undo the lossless reservations of the first @n queued subscribers. */
-static void unreserve(struct myc_subs *a, uint32_t n, uint32_t to, bool solo)
+/* Undo @m lossless reservations in each of the first @n queued
+ * subscribers. */
+static void unreserve(struct myc_subs *a, uint32_t n, uint32_t to, uint32_t m,
+		      bool solo)
 {
 	for (uint32_t i = 0; i < n; i++) {
 		struct myc_sub *s = a->s[i];
 
 		if (!sub_wanted(s, to))
 			continue;
-		myc_pub_add(&s->resv, (uint64_t)-1, solo);
+		myc_pub_add(&s->resv, -(uint64_t)m, solo);
 	}
 	/* Another publisher may be waiting for the room we held. */
 	if (n)
@@ -1306,7 +1308,7 @@ static inline bool reserve(struct myc_subs *a, uint64_t depth, uint32_t to, bool
 		if (!sub_wanted(a->s[i], to))
 			continue;
 		if (myc_unlikely(!reserve_one(a->s[i], depth, solo))) {
-			unreserve(a, i, to, solo);
+			unreserve(a, i, to, 1, solo);
 			return false;
 		}
 	}
@@ -1318,7 +1320,7 @@ static void unreserve_all(struct myc_pub *pub, struct myc_subs *a)
 {
 	bool solo = solo_enter(pub, pub->topic);
 
-	unreserve(a, a->nq, pub->to, solo);
+	unreserve(a, a->nq, pub->to, 1, solo);
 	solo_leave(pub->topic, solo);
 }
 
@@ -1400,20 +1402,15 @@ static int __attribute__((noinline)) pub_wait_room(struct myc_pub *pub, struct m
 	}
 }
 
-int myc_pub_claim(struct myc_pub *pub, size_t size, void **buf)
+/* myc_pub_claim() once its arguments are checked; a lossless queue that
+ * is full is waited for only if @wait. */
+static int pub_claim(struct myc_pub *pub, size_t size, void **buf, bool wait)
 {
-	struct myc_topic *t;
+	struct myc_topic *t = pub->topic;
 	int r;
 
-	if (!pub || !buf)
-		return -EINVAL;
-	t = pub->topic;
-	if (pub->claim)
-		return -EBUSY;
-	if (size > t->max_size)
-		return -EMSGSIZE;
 	r = claim_once(pub, t);
-	if (myc_unlikely(r == -MYC_E_BACK_PRESSURED && pub->timeout_ms))
+	if (myc_unlikely(r == -MYC_E_BACK_PRESSURED && pub->timeout_ms && wait))
 		r = pub_wait_room(pub, t);
 	if (myc_unlikely(r))
 		return r;
@@ -1431,6 +1428,17 @@ int myc_pub_claim(struct myc_pub *pub, size_t size, void **buf)
 	pub->size = (uint32_t)size;
 	*buf = pub->claim->data;
 	return 0;
+}
+
+int myc_pub_claim(struct myc_pub *pub, size_t size, void **buf)
+{
+	if (!pub || !buf)
+		return -EINVAL;
+	if (pub->claim)
+		return -EBUSY;
+	if (size > pub->topic->max_size)
+		return -EMSGSIZE;
+	return pub_claim(pub, size, buf, true);
 }
 
 void myc_pub_abort(struct myc_pub *pub, void *buf)
@@ -1675,6 +1683,240 @@ int myc_pub_send(struct myc_pub *pub, const void *data, size_t size)
 	if (size)
 		memcpy(buf, data, size);
 	return myc_pub_commit(pub, buf);
+}
+
+/* ---- batches: myc_pub_sendv() ------------------------------------------ */
+
+/*
+ * A batch is published in rounds of up to MYC_PUB_CACHE messages, each
+ * round one read-side section: one reservation per queued subscriber for
+ * the whole round, one queue-position update per subscriber, one wake-up
+ * check and one timestamp.  A message costs its copy, its header and its
+ * queue cell.  A round takes the publisher's spare and cache, refilled
+ * only while it holds at most the spare, so the publisher never holds
+ * more than its MYC_PUB_BUFS share of the pool.
+ */
+
+/* Buffers @pub can hand out now within its share: the spare and the
+ * cache, refilled first if it is empty. */
+static uint32_t pub_avail(struct myc_pub *pub)
+{
+	uint32_t spare = !!atomic_load_explicit(&pub->spare, memory_order_relaxed);
+	uint32_t n = atomic_load_explicit(&pub->ncache, memory_order_relaxed);
+
+	if (!n) {
+		n = myc_pool_take(&pub->topic->pool, pub->cidx, MYC_PUB_CACHE);
+		pub->cpos = 0;
+		atomic_store_explicit(&pub->ncache, n, memory_order_relaxed);
+	}
+	return spare + n;
+}
+
+/* Take @n of the buffers pub_avail() counted, the spare first. */
+static void pub_take_n(struct myc_pub *pub, struct myc_buf **bs, uint32_t n)
+{
+	struct myc_buf *b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
+	uint32_t i = 0;
+
+	if (b) {
+		atomic_store_explicit(&pub->spare, NULL, memory_order_relaxed);
+		bs[i++] = b;
+	}
+	for (; i < n; i++)
+		bs[i] = pub_take(pub);
+}
+
+/*
+ * Reserve the same number of slots, at most @n, in every queued subscriber
+ * (undirected): as many as the fullest has room for.  Returns it (0: one
+ * is full).  A subscriber with less room than asked gives back the excess,
+ * and so do the ones before it.
+ */
+static uint32_t reserve_n(struct myc_subs *a, uint64_t depth, uint32_t n, bool solo)
+{
+	uint32_t k = n;
+
+	for (uint32_t i = 0; i < a->nq && k; i++) {
+		struct myc_sub *s = a->s[i];
+		uint64_t r = myc_pub_add(&s->resv, k, solo) + k, d, over;
+
+		/* Orders as in reserve_one(). */
+		d = atomic_load_explicit(&s->deq_cache, memory_order_acquire);
+		if (myc_likely(r - d <= depth))
+			continue;
+		d = atomic_load_explicit(&s->deq, memory_order_seq_cst);
+		atomic_store_explicit(&s->deq_cache, d, memory_order_release);
+		if (r - d <= depth)
+			continue;
+		over = r - d - depth;
+		if (over > k)
+			over = k;
+		myc_pub_add(&s->resv, -over, solo);
+		unreserve(a, i, 0, (uint32_t)over, solo);
+		k -= (uint32_t)over;
+	}
+	return k;
+}
+
+/*
+ * Fill @bs[0..@k) with @msgs and publish them to the subscribers in @a
+ * (fanout() for a round), then leave the read-side section.
+ */
+static void commit_n(struct myc_pub *pub, struct myc_topic *t, struct myc_subs *a,
+		     struct myc_buf **bs, const struct myc_iov *msgs, uint32_t k)
+{
+	uint64_t seq = atomic_load_explicit(&pub->seq, memory_order_relaxed);
+	uint64_t ts = ring_clock_now(&pub->clock);
+	/* Ours while inline callbacks run, as in fanout(). */
+	uint32_t extra = a->n > a->nq, i, j;
+	bool solo;
+
+	for (j = 0; j < k; j++) {
+		struct myc_buf *b = bs[j];
+		uint32_t len = MYC_FRAME_HDR_SIZE + (uint32_t)msgs[j].len;
+
+		if (msgs[j].len)
+			memcpy(b->data, msgs[j].base, msgs[j].len);
+		b->hdr = (struct myc_frame_hdr){
+			.len = len, .type = t->type, .seq = ++seq,
+			.ts_ns = ts, .src = pub->id,
+		};
+		if (len & 7)
+			memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
+		atomic_store_explicit(&b->refs, a->nq + extra, memory_order_relaxed);
+	}
+	atomic_store_explicit(&pub->seq, seq, memory_order_relaxed);
+	pub->last_ts = ts;
+	solo = solo_push_enter(pub, t);
+	for (i = 0; i < a->nq; i++) {
+		struct myc_sub *s = a->s[i];
+
+		if (t->policy == MYC_LOSSLESS) {
+			/* The round's k reserved positions at once (one
+			 * myc_q_push() per message otherwise). */
+			uint64_t pos = myc_pub_add(&s->enq, k, solo);
+
+			for (j = 0; j < k; j++) {
+				struct myc_cell *c = myc_q_cell(s, pos + j);
+
+				c->buf = bs[j];
+				atomic_store_explicit(&c->seq, pos + j + 1,
+						      memory_order_release);
+			}
+		} else {
+			for (j = 0; j < k; j++)
+				if (myc_unlikely(!myc_q_push(s, bs[j], solo)))
+					push_full(s, bs[j], solo);
+		}
+		/* Pairs as in fanout(). */
+		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))
+			sub_wake(s);
+	}
+	solo_leave(t, solo);
+	for (j = 0; extra && j < k; j++) {
+		for (i = a->nq; i < a->n; i++)
+			a->s[i]->cb((const struct myc_msg *)bs[j], a->s[i]->ctx);
+		myc_buf_put(bs[j]);
+	}
+	pub_prepare(pub, a);
+	myc_read_unlock(t->bus);
+}
+
+/*
+ * One round of up to @n (<= MYC_PUB_CACHE) messages.  Returns how many
+ * were published; 0 if the topic has bridges (the caller sends one by
+ * one: a bridge reserves room per frame); -MYC_E_BACK_PRESSURED or
+ * -MYC_E_NO_BUFS if none was.
+ */
+static int send_round(struct myc_pub *pub, struct myc_topic *t,
+		      const struct myc_iov *msgs, uint32_t n)
+{
+	struct myc_buf *bs[MYC_PUB_CACHE];
+	struct myc_subs *a;
+	uint32_t k;
+	bool solo;
+
+	urcu_bp_read_lock();
+	if (myc_unlikely(atomic_load_explicit(&t->bridges, memory_order_acquire))) {
+		myc_read_unlock(t->bus);
+		return 0;
+	}
+	/* acquire: pairs with the release in subs_replace(). */
+	a = atomic_load_explicit(&t->subs, memory_order_acquire);
+	if (!a->n) {
+		/* Nobody to deliver to: numbered all the same (fanout()). */
+		atomic_store_explicit(&pub->seq, atomic_load_explicit(&pub->seq,
+				      memory_order_relaxed) + n, memory_order_relaxed);
+		myc_read_unlock(t->bus);
+		return (int)n;
+	}
+	k = pub_avail(pub);
+	if (!k) {
+		myc_read_unlock(t->bus);
+		return -MYC_E_NO_BUFS;
+	}
+	if (k > n)
+		k = n;
+	if (t->policy == MYC_LOSSLESS) {
+		solo = solo_enter(pub, t);
+		k = reserve_n(a, t->depth, k, solo);
+		solo_leave(t, solo);
+		if (!k) {
+			myc_read_unlock(t->bus);
+			return -MYC_E_BACK_PRESSURED;
+		}
+	}
+	pub_take_n(pub, bs, k);
+	commit_n(pub, t, a, bs, msgs, k);
+	return (int)k;
+}
+
+/* One message as myc_pub_send() does it, waiting for room only if @wait. */
+static int send_one(struct myc_pub *pub, const struct myc_iov *m, bool wait)
+{
+	void *buf;
+	int r = pub_claim(pub, m->len, &buf, wait);
+
+	if (r)
+		return r;
+	if (m->len)
+		memcpy(buf, m->base, m->len);
+	return myc_pub_commit(pub, buf);
+}
+
+int myc_pub_sendv(struct myc_pub *pub, const struct myc_iov *msgs, size_t n)
+{
+	size_t done = 0;
+	bool single;
+
+	if (!pub || (n && !msgs) || n > INT_MAX)
+		return -EINVAL;
+	if (pub->claim)
+		return -EBUSY;
+	for (size_t i = 0; i < n; i++) {
+		if (msgs[i].len > pub->topic->max_size)
+			return -EMSGSIZE;
+		if (msgs[i].len && !msgs[i].base)
+			return -EINVAL;
+	}
+	/* Directed publishers and topics with bridges: one by one. */
+	single = pub->to;
+	while (done < n) {
+		uint32_t m = n - done < MYC_PUB_CACHE ? (uint32_t)(n - done) : MYC_PUB_CACHE;
+		int r = 0;
+
+		if (myc_likely(!single))
+			r = send_round(pub, pub->topic, msgs + done, m);
+		single = !r;
+		/* Full before the first message: wait as myc_pub_claim()
+		 * does, on the single path (which knows how). */
+		if (!r || (r == -MYC_E_BACK_PRESSURED && !done && pub->timeout_ms))
+			r = send_one(pub, &msgs[done], !done) ?: 1;
+		if (r < 0)
+			return done ? (int)done : r;
+		done += (size_t)r;
+	}
+	return (int)done;
 }
 
 int bus_inject(struct myc_pub *pub, const struct myc_frame_hdr *hdr,

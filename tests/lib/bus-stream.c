@@ -48,7 +48,7 @@ static void *stream_sub_thread(void *arg)
 }
 
 void bt_stream_check(uint32_t policy, uint32_t depth, uint32_t npub, uint32_t nsub,
-		     uint64_t n, uint32_t batch_mask)
+		     uint64_t n, uint32_t batch_mask, uint32_t burst)
 {
 	struct myc_bus *bus = myc_bus_new(NULL);
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1, .spin_ns = 2000 };
@@ -67,7 +67,7 @@ void bt_stream_check(uint32_t policy, uint32_t depth, uint32_t npub, uint32_t ns
 		assert_non_null(sc[i].sub = myc_sub_new(bus, 1, &so));
 	}
 	for (uint32_t i = 0; i < npub; i++) {
-		pc[i] = (struct bt_pub_ctx){ .id = i, .n = n };
+		pc[i] = (struct bt_pub_ctx){ .id = i, .n = n, .burst = burst };
 		assert_non_null(pc[i].pub = myc_pub_new(bus, 1, &po));
 	}
 	for (uint32_t i = 0; i < nsub; i++)

@@ -46,10 +46,41 @@ uint32_t bt_bufs_free(struct myc_bus *bus, uint16_t type)
 	return st.bufs_free;
 }
 
+/* bt_pub_thread() with bursts: calls of 1, 2, ... c->burst messages in
+ * turn; a call that publishes fewer leaves the rest to the next. */
+static void pub_bursts(struct bt_pub_ctx *c)
+{
+	uint64_t v[64];
+	struct myc_iov iov[64];
+	uint32_t want = 0;
+
+	for (uint64_t i = 0; i < c->n;) {
+		int got;
+
+		want = want % c->burst + 1;
+		if (want > c->n - i)
+			want = (uint32_t)(c->n - i);
+		for (uint32_t k = 0; k < want; k++) {
+			v[k] = c->id << 32 | (i + k);
+			iov[k] = (struct myc_iov){ .base = &v[k], .len = sizeof(v[k]) };
+		}
+		got = myc_pub_sendv(c->pub, iov, want);
+		if (got <= 0 || (uint32_t)got > want) {
+			c->fails++;
+			return;
+		}
+		i += (uint64_t)got;
+	}
+}
+
 void *bt_pub_thread(void *arg)
 {
 	struct bt_pub_ctx *c = arg;
 
+	if (c->burst) {
+		pub_bursts(c);
+		return NULL;
+	}
 	for (uint64_t i = 0; i < c->n; i++)
 		if (bt_send_u64(c->pub, c->id << 32 | i))
 			c->fails++;

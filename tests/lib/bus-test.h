@@ -14,10 +14,13 @@ int bt_topic(struct myc_bus *bus, uint16_t type, uint32_t policy,
 int bt_send_u64(struct myc_pub *pub, uint64_t v);
 /* Receive one message, store its 8-byte payload in *@v, release it. */
 int bt_recv_u64(struct myc_sub *sub, uint64_t *v, int timeout_ms);
-/* A publisher thread: sends n values (id << 32 | i), i = 0..n-1. */
+/* A publisher thread: sends n values (id << 32 | i), i = 0..n-1, one
+ * myc_pub_send() each, or with burst > 0 in myc_pub_sendv() calls of 1 to
+ * burst messages (at most 64). */
 struct bt_pub_ctx {
 	struct myc_pub *pub;
 	uint64_t id, n;
+	uint32_t burst;
 	uint64_t fails;		/* sends that returned an error */
 };
 void *bt_pub_thread(void *arg);
@@ -28,11 +31,12 @@ void *bt_pub_thread(void *arg);
  * every subscriber sees each publisher's values in order and received +
  * lost = published (lossless: nothing lost), and every buffer is back in
  * the pool at the end.  Subscriber i releases with myc_sub_release() when
- * bit i of @batch_mask is set, else with myc_msg_release().  At most 8
- * publishers and 8 subscribers.
+ * bit i of @batch_mask is set, else with myc_msg_release().  Publishers
+ * send one message per call, or with @burst > 0 through myc_pub_sendv()
+ * (bt_pub_ctx).  At most 8 publishers and 8 subscribers.
  */
 void bt_stream_check(uint32_t policy, uint32_t depth, uint32_t npub, uint32_t nsub,
-		     uint64_t n, uint32_t batch_mask);
+		     uint64_t n, uint32_t batch_mask, uint32_t burst);
 
 /* Free buffers of @type right now (single-threaded snapshot). */
 uint32_t bt_bufs_free(struct myc_bus *bus, uint16_t type);

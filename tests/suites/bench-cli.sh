@@ -27,7 +27,7 @@ only_exact() {
 
 only_substring() {
 	expect 0 . "$myc" bench --json --tput-msgs 100000 --only inproc-tput inproc || return 1
-	[ "$(names | tr '\n' ' ')" = "inproc-tput inproc-tput-msgrel inproc-tput-cb " ] ||
+	[ "$(names | tr '\n' ' ')" = "inproc-tput inproc-tput-msgrel inproc-tput-cb inproc-tput-batch " ] ||
 		{ echo "got: $(names | tr '\n' ' ')"; return 1; }
 }
 

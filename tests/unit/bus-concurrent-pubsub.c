@@ -22,7 +22,7 @@
 static void run(uint32_t policy, uint32_t depth)
 {
 	/* Every subscriber releases with myc_msg_release (mask 0). */
-	bt_stream_check(policy, depth, NPUB, NSUB, N, 0);
+	bt_stream_check(policy, depth, NPUB, NSUB, N, 0, 0);
 }
 
 static void lossless_many_to_many(void **state)

@@ -23,12 +23,12 @@
 
 static void lossless_batched_and_single(void **state)
 {
-	bt_stream_check(MYC_LOSSLESS, 32, NPUB, 2, N, 0x1);
+	bt_stream_check(MYC_LOSSLESS, 32, NPUB, 2, N, 0x1, 0);
 }
 
 static void lossy_batched_and_single(void **state)
 {
-	bt_stream_check(MYC_LOSSY, 8, NPUB, 2, N, 0x1);
+	bt_stream_check(MYC_LOSSY, 8, NPUB, 2, N, 0x1, 0);
 }
 
 int main(void)

@@ -5,7 +5,8 @@
  * (myc_topic_stats.solo), a second publisher takes that away and freeing
  * it gives it back; consumers that sleep on a futex or wait on their fd
  * between bursts of a solo publisher are woken for every message; a second
- * publisher created while the first streams from another thread, from
+ * publisher created while the first streams (one message per call, or
+ * bursts through myc_pub_sendv) from another thread, from
  * inside the first one's open claim, or from an inline callback of its
  * commit neither deadlocks nor loses, duplicates or reorders a message.
  * Sanitizers: tsan
@@ -254,6 +255,7 @@ static struct myc_pub *second_pub(struct env *e)
 struct sender {
 	struct myc_pub *pub;
 	uint64_t id, from, to;
+	uint32_t burst;		/* > 0: myc_pub_sendv() of up to 16 */
 	_Atomic uint64_t *progress;
 	int fails;
 };
@@ -261,11 +263,27 @@ struct sender {
 static void *sender_main(void *arg)
 {
 	struct sender *s = arg;
+	struct myc_iov iov[16];
+	uint64_t v[16];
 
-	for (uint64_t i = s->from; i < s->to; i++) {
-		s->fails += bt_send_u64(s->pub, s->id << 32 | i) != 0;
+	for (uint64_t i = s->from; i < s->to;) {
+		uint64_t want = s->burst ? 1 + i % s->burst : 1;
+		int got;
+
+		if (want > s->to - i)
+			want = s->to - i;
+		for (uint64_t k = 0; k < want; k++) {
+			v[k] = s->id << 32 | (i + k);
+			iov[k] = (struct myc_iov){ .base = &v[k], .len = 8 };
+		}
+		got = myc_pub_sendv(s->pub, iov, want);
+		if (got <= 0) {
+			s->fails++;
+			break;
+		}
+		i += (uint64_t)got;
 		if (s->progress)
-			atomic_store(s->progress, i + 1);
+			atomic_store(s->progress, i);
 	}
 	return NULL;
 }
@@ -280,7 +298,7 @@ static void *sender_main(void *arg)
 #define ROUNDS 300
 #define PER_ROUND (2 * N / ROUNDS / 2)
 
-static void second_publisher_while_streaming(void **state)
+static void streaming_with_revokes(uint32_t burst)
 {
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
 	struct counts c = { 0 };
@@ -299,7 +317,7 @@ static void second_publisher_while_streaming(void **state)
 	c.want = N + (uint64_t)ROUNDS * PER_ROUND;
 	assert_int_equal(pthread_create(&counter, NULL, counter_main, &c), 0);
 	s1 = (struct sender){ .pub = p1, .id = 0, .from = 0, .to = N,
-			      .progress = &progress };
+			      .burst = burst, .progress = &progress };
 	assert_int_equal(pthread_create(&th1, NULL, sender_main, &s1), 0);
 	for (int r = 0; r < ROUNDS; r++) {
 		struct myc_pub *p2;
@@ -322,6 +340,18 @@ static void second_publisher_while_streaming(void **state)
 	myc_pub_free(p1);
 	myc_sub_free(c.sub);
 	myc_bus_free(bus);
+}
+
+static void second_publisher_while_streaming(void **state)
+{
+	streaming_with_revokes(0);
+}
+
+/* The same with p1 publishing bursts (myc_pub_sendv(): a window per
+ * round of up to 16 messages). */
+static void second_publisher_while_bursting(void **state)
+{
+	streaming_with_revokes(16);
 }
 
 /* The thread holding p1's open solo claim creates p2 itself. */
@@ -402,6 +432,7 @@ int main(void)
 		cmocka_unit_test(futex_sleepers_woken),
 		cmocka_unit_test(fd_waiters_woken),
 		cmocka_unit_test(second_publisher_while_streaming),
+		cmocka_unit_test(second_publisher_while_bursting),
 		cmocka_unit_test(second_publisher_inside_claim),
 		cmocka_unit_test(second_publisher_from_callback),
 	};

@@ -21,6 +21,8 @@
  *                pool push per message)
  *   inproc-tput-cb  the same with a callback subscriber and
  *                myc_sub_dispatch
+ *   inproc-tput-batch  inproc-tput with the publisher sending bursts of 16
+ *                through myc_pub_sendv
  *
  * Latency: the sender waits until the receiver has acknowledged the
  * previous message (so the pipe is idle), stamps bench_now_ns() into the
@@ -257,12 +259,14 @@ enum tput_mode {
 	TPUT_SUB_RELEASE,	/* recv + myc_sub_release */
 	TPUT_MSG_RELEASE,	/* recv + myc_msg_release */
 	TPUT_DISPATCH,		/* callback subscriber + myc_sub_dispatch */
+	TPUT_BATCH,		/* myc_pub_sendv bursts; recv + myc_sub_release */
 };
 
 static const char *const tput_names[] = {
 	[TPUT_SUB_RELEASE] = "inproc-tput",
 	[TPUT_MSG_RELEASE] = "inproc-tput-msgrel",
 	[TPUT_DISPATCH] = "inproc-tput-cb",
+	[TPUT_BATCH] = "inproc-tput-batch",
 };
 
 /*
@@ -302,7 +306,7 @@ static void *tput_receiver(void *arg)
 	for (; got < n; got++) {
 		if (myc_sub_recv(sub, &m, -1))
 			break;
-		if (t->mode == TPUT_SUB_RELEASE)
+		if (t->mode != TPUT_MSG_RELEASE)
 			myc_sub_release(sub, m);
 		else
 			myc_msg_release(m);
@@ -310,6 +314,38 @@ static void *tput_receiver(void *arg)
 	t->got = got;
 	t->end_ns = bench_now_ns();
 	return NULL;
+}
+
+/* TPUT_BATCH's sender: @n messages in bursts of TPUT_BURST, each message
+ * 64 bytes starting with its index (as bus_send()). */
+#define TPUT_BURST	16
+
+static int batch_send(struct lat_run *r, uint64_t n)
+{
+	unsigned char msg[TPUT_BURST][64];
+	struct myc_iov iov[TPUT_BURST];
+
+	for (int k = 0; k < TPUT_BURST; k++) {
+		memcpy(msg[k], fill, sizeof(msg[k]));
+		iov[k] = (struct myc_iov){ .base = msg[k], .len = sizeof(msg[k]) };
+	}
+	for (uint64_t i = 0; i < n;) {
+		size_t want = n - i < TPUT_BURST ? n - i : TPUT_BURST;
+		int got;
+
+		for (size_t k = 0; k < want; k++) {
+			uint64_t idx = i + k;
+
+			memcpy(msg[k], &idx, sizeof(idx));
+		}
+		/* Waits for room (timeout -1) before the first message of a
+		 * call, never after it: a call may publish fewer. */
+		got = myc_pub_sendv(r->pub, iov, want);
+		if (got < 0)
+			return got;
+		i += (uint64_t)got;	/* a short burst: the rest goes next */
+	}
+	return 0;
 }
 
 static int run_bus_tput(const struct bench_opts *o, enum tput_mode mode)
@@ -331,8 +367,11 @@ static int run_bus_tput(const struct bench_opts *o, enum tput_mode mode)
 		goto out;
 	bench_pin(o->cpu_a);
 	start = bench_now_ns();
-	for (uint64_t i = 0; i < t.n && !err; i++)
-		err = bus_send(r, i, i);
+	if (mode == TPUT_BATCH)
+		err = batch_send(r, t.n);
+	else
+		for (uint64_t i = 0; i < t.n && !err; i++)
+			err = bus_send(r, i, i);
 	if (err)
 		pthread_cancel(th);
 	pthread_join(th, NULL);
@@ -548,7 +587,7 @@ static int inproc_run(const struct bench_opts *o)
 		err = run_raw_tput(o);
 	if (!err && bench_selected(o, "raw-ring-tput-frame"))
 		err = run_frame_tput(o);
-	for (int m = TPUT_SUB_RELEASE; m <= TPUT_DISPATCH && !err; m++)
+	for (int m = TPUT_SUB_RELEASE; m <= TPUT_BATCH && !err; m++)
 		if (bench_selected(o, tput_names[m]))
 			err = run_bus_tput(o, m);
 	return err;
