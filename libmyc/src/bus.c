@@ -1591,6 +1591,34 @@ static inline void demote(void *b, uint32_t len, struct myc_subs *a)
 }
 
 /*
+ * Push @bs[0..@k) into every queued subscriber's queue (a lossless topic's
+ * claim reserved the room), waking those that sleep.
+ */
+static inline void push_all(struct myc_pub *pub, struct myc_topic *t,
+			    struct myc_subs *a, struct myc_buf *const *bs, uint32_t k)
+{
+	bool solo = solo_push_enter(pub, t);
+
+	for (uint32_t i = 0; i < a->nq; i++) {
+		struct myc_sub *s = a->s[i];
+
+		if (t->policy == MYC_LOSSLESS) {
+			myc_q_push_n(s, bs, k, solo);
+		} else {
+			for (uint32_t j = 0; j < k; j++)
+				if (myc_unlikely(!myc_q_push(s, bs[j], solo)))
+					push_full(s, bs[j], solo);
+		}
+		/* seq_cst load after the seq_cst RMW on ->enq: pairs with the
+		 * consumer's wake-bit RMW in sub_wait()/sub_arm_fd() (plain
+		 * pushes end first: sub_sleep_fence()). */
+		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))
+			sub_wake(s);
+	}
+	solo_leave(t, solo);
+}
+
+/*
  * Hand the finished frame in @b to every subscriber in @a, then to the
  * bridges the claim saw (pub->bsnap), and leave the read-side section
  * opened by the claim.
@@ -1599,7 +1627,6 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 			  struct myc_buf *b, struct myc_subs *a)
 {
 	uint32_t i, extra, len;
-	bool solo;
 
 	/* One reference per queued subscriber, plus ours while inline
 	 * callbacks and bridges run. */
@@ -1611,22 +1638,10 @@ static inline void fanout(struct myc_pub *pub, struct myc_topic *t,
 	atomic_store_explicit(&b->refs, a->nq + extra, memory_order_relaxed);
 	/* Decided before the pushes, while the buffer is still ours. */
 	len = demote_due(&pub->last_ts, b->hdr.ts_ns) ? b->hdr.len : 0;
-	solo = solo_push_enter(pub, t);
-	for (i = 0; i < a->nq; i++) {
-		struct myc_sub *s = a->s[i];
-
-		if (myc_unlikely(!myc_q_push(s, b, solo)))
-			push_full(s, b, solo);
-		/* seq_cst load after the seq_cst RMW in myc_q_push(): pairs
-		 * with the consumer's wake-bit RMW in sub_wait()/sub_arm_fd()
-		 * (plain pushes end first: sub_sleep_fence()). */
-		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))
-			sub_wake(s);
-	}
-	solo_leave(t, solo);
+	push_all(pub, t, a, &b, 1);
 	if (len)
 		demote(&b->hdr, len, a);
-	for (; i < a->n; i++)
+	for (i = a->nq; i < a->n; i++)
 		a->s[i]->cb((const struct myc_msg *)b, a->s[i]->ctx);
 	if (myc_unlikely(pub->bsnap))
 		bridges_commit(pub, &b->hdr);
@@ -1769,7 +1784,6 @@ static void commit_n(struct myc_pub *pub, struct myc_topic *t, struct myc_subs *
 	uint64_t ts = ring_clock_now(&pub->clock);
 	/* Ours while inline callbacks run, as in fanout(). */
 	uint32_t extra = a->n > a->nq, i, j;
-	bool solo;
 
 	for (j = 0; j < k; j++) {
 		struct myc_buf *b = bs[j];
@@ -1787,32 +1801,7 @@ static void commit_n(struct myc_pub *pub, struct myc_topic *t, struct myc_subs *
 	}
 	atomic_store_explicit(&pub->seq, seq, memory_order_relaxed);
 	pub->last_ts = ts;
-	solo = solo_push_enter(pub, t);
-	for (i = 0; i < a->nq; i++) {
-		struct myc_sub *s = a->s[i];
-
-		if (t->policy == MYC_LOSSLESS) {
-			/* The round's k reserved positions at once (one
-			 * myc_q_push() per message otherwise). */
-			uint64_t pos = myc_pub_add(&s->enq, k, solo);
-
-			for (j = 0; j < k; j++) {
-				struct myc_cell *c = myc_q_cell(s, pos + j);
-
-				c->buf = bs[j];
-				atomic_store_explicit(&c->seq, pos + j + 1,
-						      memory_order_release);
-			}
-		} else {
-			for (j = 0; j < k; j++)
-				if (myc_unlikely(!myc_q_push(s, bs[j], solo)))
-					push_full(s, bs[j], solo);
-		}
-		/* Pairs as in fanout(). */
-		if (myc_unlikely(atomic_load_explicit(&s->wake, memory_order_seq_cst)))
-			sub_wake(s);
-	}
-	solo_leave(t, solo);
+	push_all(pub, t, a, bs, k);
 	for (j = 0; extra && j < k; j++) {
 		for (i = a->nq; i < a->n; i++)
 			a->s[i]->cb((const struct myc_msg *)bs[j], a->s[i]->ctx);

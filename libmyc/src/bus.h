@@ -594,6 +594,23 @@ static inline struct myc_cell *myc_q_cell(const struct myc_sub *s, uint64_t pos)
 	return &s->cells[((i & s->lmask) << s->cshift) + (i >> s->lshift)];
 }
 
+/* Lossless: enqueue @bs[0..@k), for which reservations were made, at
+ * consecutive positions: one ->enq update for all (see myc_q_push()). */
+static inline void myc_q_push_n(struct myc_sub *s, struct myc_buf *const *bs,
+				uint32_t k, bool solo)
+{
+	/* Not a CAS loop: a reserved position always has room. */
+	uint64_t pos = myc_pub_add(&s->enq, k, solo);
+
+	for (uint32_t j = 0; j < k; j++) {
+		struct myc_cell *c = myc_q_cell(s, pos + j);
+
+		c->buf = bs[j];
+		/* release: pairs with the acquire in myc_q_pop_single(). */
+		atomic_store_explicit(&c->seq, pos + j + 1, memory_order_release);
+	}
+}
+
 /*
  * Enqueue @b; false when full.  The RMW on ->enq is seq_cst: it is the
  * publisher's half of the Dekker pairing with a consumer going to sleep
@@ -614,11 +631,7 @@ static inline bool myc_q_push(struct myc_sub *s, struct myc_buf *b, bool solo)
 	struct myc_cell *c;
 
 	if (s->topic->policy == MYC_LOSSLESS) {
-		/* Not a CAS loop: a reserved position always has room. */
-		pos = myc_pub_add(&s->enq, 1, solo);
-		c = myc_q_cell(s, pos);
-		c->buf = b;
-		atomic_store_explicit(&c->seq, pos + 1, memory_order_release);
+		myc_q_push_n(s, &b, 1, solo);
 		return true;
 	}
 	pos = atomic_load_explicit(&s->enq, memory_order_relaxed);
