@@ -297,9 +297,9 @@ struct myc_iov {
  * Publish @n messages, in order, copying each (myc_pub_send() for a burst).
  * Up to 16 of them at a time share one reservation and one queue-position
  * update per subscriber and one timestamp (their ts_ns are equal): about
- * twice the 64-byte throughput of myc_pub_send() in a loop (docs/
- * PERFORMANCE.md).  Directed publishers and topics with bridges publish
- * them one at a time inside the call.
+ * twice the 64-byte throughput of myc_pub_send() in a loop (see
+ * docs/PERFORMANCE.md).  Directed publishers and topics with bridges
+ * publish them one at a time inside the call.
  * Returns how many were published, from the first: all @n, or fewer when a
  * lossless subscriber queue filled up, or the pool ran dry, after the
  * first one (the call then returns rather than waiting).  Before the

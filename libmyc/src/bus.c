@@ -1199,6 +1199,19 @@ static inline struct myc_buf *pub_take(struct myc_pub *pub)
 	return myc_pool_buf(p, pub->cidx[pub->cpos++]);
 }
 
+/* The buffer a claim takes: the prefetched spare, else the next one from
+ * the cache (NULL: the pool is dry). */
+static inline struct myc_buf *pub_next(struct myc_pub *pub)
+{
+	struct myc_buf *b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
+
+	if (myc_likely(b)) {
+		atomic_store_explicit(&pub->spare, NULL, memory_order_relaxed);
+		return b;
+	}
+	return pub_take(pub);
+}
+
 /* Give the cache back to the pool as one chain (slow path). */
 static void pub_cache_return(struct myc_pub *pub)
 {
@@ -1343,11 +1356,7 @@ static inline int claim_once(struct myc_pub *pub, struct myc_topic *t)
 			return -MYC_E_BACK_PRESSURED;
 		}
 	}
-	b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
-	if (myc_likely(b))
-		atomic_store_explicit(&pub->spare, NULL, memory_order_relaxed);
-	else
-		b = pub_take(pub);
+	b = pub_next(pub);
 	if (myc_unlikely(!b)) {
 		if (t->policy == MYC_LOSSLESS)
 			unreserve_all(pub, a);
@@ -1652,6 +1661,19 @@ out:
 	myc_read_unlock(t->bus);
 }
 
+/* Write the frame header of a message of @len bytes (header included)
+ * and zero the alignment padding, so the bytes are a valid wire frame. */
+static inline void pub_frame(struct myc_pub *pub, struct myc_buf *b, uint32_t len,
+			     uint64_t seq, uint64_t ts)
+{
+	b->hdr = (struct myc_frame_hdr){
+		.len = len, .type = pub->topic->type, .seq = seq,
+		.ts_ns = ts, .src = pub->id,
+	};
+	if (len & 7)
+		memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
+}
+
 int myc_pub_commit(struct myc_pub *pub, void *buf)
 {
 	struct myc_topic *t;
@@ -1668,13 +1690,7 @@ int myc_pub_commit(struct myc_pub *pub, void *buf)
 	len = MYC_FRAME_HDR_SIZE + pub->size;
 	seq = atomic_load_explicit(&pub->seq, memory_order_relaxed) + 1;
 	atomic_store_explicit(&pub->seq, seq, memory_order_relaxed);
-	b->hdr = (struct myc_frame_hdr){
-		.len = len, .type = t->type, .seq = seq,
-		.ts_ns = ring_clock_now(&pub->clock), .src = pub->id,
-	};
-	/* Zero the alignment padding so the bytes are a valid wire frame. */
-	if (len & 7)
-		memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
+	pub_frame(pub, b, len, seq, ring_clock_now(&pub->clock));
 	if (myc_unlikely(pub->to)) {
 		commit_to(pub, b, pub->snap);
 		pub_prepare(pub, pub->snap);
@@ -1730,15 +1746,8 @@ static uint32_t pub_avail(struct myc_pub *pub)
 /* Take @n of the buffers pub_avail() counted, the spare first. */
 static void pub_take_n(struct myc_pub *pub, struct myc_buf **bs, uint32_t n)
 {
-	struct myc_buf *b = atomic_load_explicit(&pub->spare, memory_order_relaxed);
-	uint32_t i = 0;
-
-	if (b) {
-		atomic_store_explicit(&pub->spare, NULL, memory_order_relaxed);
-		bs[i++] = b;
-	}
-	for (; i < n; i++)
-		bs[i] = pub_take(pub);
+	for (uint32_t i = 0; i < n; i++)
+		bs[i] = pub_next(pub);
 }
 
 /*
@@ -1787,16 +1796,10 @@ static void commit_n(struct myc_pub *pub, struct myc_topic *t, struct myc_subs *
 
 	for (j = 0; j < k; j++) {
 		struct myc_buf *b = bs[j];
-		uint32_t len = MYC_FRAME_HDR_SIZE + (uint32_t)msgs[j].len;
 
 		if (msgs[j].len)
 			memcpy(b->data, msgs[j].base, msgs[j].len);
-		b->hdr = (struct myc_frame_hdr){
-			.len = len, .type = t->type, .seq = ++seq,
-			.ts_ns = ts, .src = pub->id,
-		};
-		if (len & 7)
-			memset((char *)&b->hdr + len, 0, myc_frame_span(len) - len);
+		pub_frame(pub, b, MYC_FRAME_HDR_SIZE + (uint32_t)msgs[j].len, ++seq, ts);
 		atomic_store_explicit(&b->refs, a->nq + extra, memory_order_relaxed);
 	}
 	atomic_store_explicit(&pub->seq, seq, memory_order_relaxed);

@@ -21,6 +21,20 @@ int bt_send_u64(struct myc_pub *pub, uint64_t v)
 	return myc_pub_send(pub, &v, sizeof(v));
 }
 
+int bt_sendv_u64(struct myc_pub *pub, uint64_t id, uint64_t i, uint32_t n)
+{
+	struct myc_iov iov[64];
+	uint64_t v[64];
+
+	if (n > 64)
+		return -EINVAL;
+	for (uint32_t k = 0; k < n; k++) {
+		v[k] = id << 32 | (i + k);
+		iov[k] = (struct myc_iov){ .base = &v[k], .len = sizeof(v[k]) };
+	}
+	return myc_pub_sendv(pub, iov, n);
+}
+
 int bt_recv_u64(struct myc_sub *sub, uint64_t *v, int timeout_ms)
 {
 	struct myc_msg *m;
@@ -50,8 +64,6 @@ uint32_t bt_bufs_free(struct myc_bus *bus, uint16_t type)
  * turn; a call that publishes fewer leaves the rest to the next. */
 static void pub_bursts(struct bt_pub_ctx *c)
 {
-	uint64_t v[64];
-	struct myc_iov iov[64];
 	uint32_t want = 0;
 
 	for (uint64_t i = 0; i < c->n;) {
@@ -60,11 +72,7 @@ static void pub_bursts(struct bt_pub_ctx *c)
 		want = want % c->burst + 1;
 		if (want > c->n - i)
 			want = (uint32_t)(c->n - i);
-		for (uint32_t k = 0; k < want; k++) {
-			v[k] = c->id << 32 | (i + k);
-			iov[k] = (struct myc_iov){ .base = &v[k], .len = sizeof(v[k]) };
-		}
-		got = myc_pub_sendv(c->pub, iov, want);
+		got = bt_sendv_u64(c->pub, c->id, i, want);
 		if (got <= 0 || (uint32_t)got > want) {
 			c->fails++;
 			return;

@@ -12,6 +12,9 @@ int bt_topic(struct myc_bus *bus, uint16_t type, uint32_t policy,
 	     uint32_t depth, uint32_t max_size);
 /* Publish one message whose payload is the 8-byte value @v. */
 int bt_send_u64(struct myc_pub *pub, uint64_t v);
+/* Publish the @n (<= 64) 8-byte values id << 32 | (i + k), k = 0..n-1,
+ * with one myc_pub_sendv(); its result. */
+int bt_sendv_u64(struct myc_pub *pub, uint64_t id, uint64_t i, uint32_t n);
 /* Receive one message, store its 8-byte payload in *@v, release it. */
 int bt_recv_u64(struct myc_sub *sub, uint64_t *v, int timeout_ms);
 /* A publisher thread: sends n values (id << 32 | i), i = 0..n-1, one
