@@ -778,6 +778,7 @@ static bool sub_arm_fd(struct myc_sub *s)
  * instruction waits for it.
  */
 #define BUS_STREAM_GAP_NS	200
+#define BUS_STREAM_BACKOFF	64	/* pauses per poll in a stream */
 
 static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadline)
 {
@@ -789,7 +790,7 @@ static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadli
 	for (i = 0; i < MYC_SPIN_QUICK; i++) {
 		if (myc_q_ready(s))
 			return 0;
-		stream_pace_poll(&s->pace);
+		stream_pace_poll(&s->pace, BUS_STREAM_BACKOFF);
 	}
 	sub_wake_publishers(s);
 	spin_end = mono_ns() + s->spin_ns;
@@ -801,7 +802,7 @@ static int __attribute__((noinline)) sub_wait(struct myc_sub *s, uint64_t deadli
 	while (!myc_q_ready(s)) {
 		if ((++i & 63) == 0 && mono_ns() >= spin_end)
 			goto sleep;
-		stream_pace_poll(&s->pace);
+		stream_pace_poll(&s->pace, BUS_STREAM_BACKOFF);
 	}
 	return 0;
 sleep:

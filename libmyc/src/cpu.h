@@ -82,13 +82,12 @@ static inline bool demote_due(uint64_t *last_ts, uint64_t ts_ns)
  * consumer back-off").  While the messages' publish times are on average
  * less than a limit apart (rings: STREAM_GAP_NS, a stream of over 10 M
  * msgs/s; no ping-pong between two cores is that fast), a consumer that
- * found nothing new pauses STREAM_BACKOFF times between polls (about
- * 0.7 us here), so the producer writes a run of
- * messages undisturbed and the consumer takes them in one go.  Messages
- * without a timestamp (0) never count as a stream.
+ * found nothing new pauses a number of times between polls (the caller's
+ * choice: 64 pauses are about 0.7 us here), so the producer writes a run
+ * of messages undisturbed and the consumer then takes them in one go.
+ * Messages without a timestamp (0) never count as a stream.
  */
 #define STREAM_GAP_NS	100
-#define STREAM_BACKOFF	64
 
 struct stream_pace {
 	uint64_t last_ts;	/* ts_ns of the last message taken */
@@ -112,12 +111,14 @@ static inline void stream_pace_msg(struct stream_pace *p, uint64_t ts_ns,
 	p->last_ts = ts_ns;
 }
 
-/* Nothing new yet: the pause between two polls. */
-static inline void stream_pace_poll(const struct stream_pace *p)
+/* Nothing new yet: the pause between two polls, @backoff more pauses in
+ * a stream. */
+static inline void stream_pace_poll(const struct stream_pace *p,
+				    int backoff)
 {
 	cpu_relax();
 	if (p->on)
-		for (int k = 0; k < STREAM_BACKOFF; k++)
+		for (int k = 0; k < backoff; k++)
 			cpu_relax();
 }
 

@@ -6,7 +6,7 @@
  *   head {P, E | 0} --CAS16--> {P+span, E+1 | me}     claim [P, P+span)
  *        zero the seq word at P+span; head_seq := E+1    clean the head
  *        fill header (seq word stays 0) and payload at P
- *        xchg seq word at P := E                          commit
+ *        seq word at P := E, full fence                   commit
  *
  * A reader at position p expecting E trusts p only once it has seen
  * head_pos > p (so the seq word there was cleaned after the last lap) and
@@ -26,6 +26,20 @@
 #define STUCK_CHECK_NS		10000000ull	/* uncommitted: check producers */
 #define BP_CHECK_NS		1000000ull	/* back-pressure: check consumers */
 #define IDLE_CHECK_NS		1000000ull	/* spinning: look at the head */
+/*
+ * Pauses per poll while the frames come as a stream (cpu.h, stream_pace):
+ * 64, about 0.7 us here; twice that in a flood, frames on average less
+ * than RING_FLOOD_GAP_NS apart (over 20 M msgs/s: a producer sending as
+ * fast as it can).  There the consumer is the faster side and would only
+ * keep taking away the line the producer writes: the longer pause raises
+ * 1 -> 1 throughput from 24.7 M to 27.7 M msgs/s.  Below a flood it would
+ * only delay frames: in a stream of 12-16 M msgs/s it raised the median
+ * age of a frame at its receipt from 0.6-0.8 us to 1.1-1.3 us
+ * (docs/PERFORMANCE.md, "Session 6").  Ping-pongs never count as streams.
+ */
+#define RING_STREAM_BACKOFF	64
+#define RING_FLOOD_BACKOFF	128
+#define RING_FLOOD_GAP_NS	50
 
 /* Private status of try_read(): nothing claimed / claimed, uncommitted. */
 #define RD_EMPTY	1
@@ -378,7 +392,7 @@ static void wait_clean(struct myc_ring *r, uint64_t seqw, uint64_t *since,
  * Producer: take the lines PREFETCH_AHEAD bytes past the claim point
  * writable now, so their ownership moves here while we fill the current
  * record.  Without it each line is first asked for by a store and the
- * commit's xchg (a full barrier) waits for that transfer from the
+ * commit's fence (a full barrier) waits for that transfer from the
  * consumer's cache, which held the line since the last lap: one cache-line
  * round trip per message (docs/PERFORMANCE.md, "Shared-memory rings").
  * Two lines per claim, because a 64-byte frame spans 1.5 lines.  Far
@@ -539,12 +553,15 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 	hdr_store_noseq(rec, len, type, flags, ts, (uint32_t)r->slot + 1);
 	if (len < r->claim_span)
 		memset(rec + len, 0, r->claim_span - len);
-	/* Commit.  xchg is a full barrier: it orders the frame before the
-	 * seq word (pairs with the reader's acquire load of it) and the seq
-	 * word before our load of waiters (pairs with the consumer's
-	 * increment of waiters before its re-check: Dekker). */
-	__atomic_exchange_n(ring_seqword(r, r->claim_pos),
-			    htole64(r->claim_seq), __ATOMIC_SEQ_CST);
+	/* Commit.  The release store orders the frame before the seq word
+	 * (pairs with the reader's acquire load of it); the fence orders the
+	 * seq word before our load of waiters (pairs with the consumer's
+	 * increment of waiters before its re-check: Dekker).  Not an xchg:
+	 * a locked instruction on the line the consumer polls makes about
+	 * one hop in ten twice as slow (docs/PERFORMANCE.md, "Session 6");
+	 * the fence's locked instruction is on our own stack. */
+	st_rel(ring_seqword(r, r->claim_pos), htole64(r->claim_seq));
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	/* Awaited after a pause: into the shared cache (cpu.h). */
 	if (demote_due(&r->last_ts, ts))
 		cpu_demote(ring_rec(r, r->claim_pos), r->claim_span);
@@ -738,7 +755,7 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 			continue;
 		}
 		rec = ring_rec(r, r->cursor);
-		/* Pairs with the producer's xchg commit of the seq word. */
+		/* Pairs with the producer's release store of the seq word. */
 		w = le64toh(ld_acq(ring_seqword(r, r->cursor)));
 		if (w < r->seq) {
 			/* About to wait: let lossless producers have the room. */
@@ -882,7 +899,9 @@ int myc_ring_peek(struct myc_ring *r, struct myc_frame_hdr *hdr,
 		}
 		/* spin_ns 0: go to sleep at once */
 		if (r->spin_ns && (++spins & 63) && spins < (1u << 30)) {
-			stream_pace_poll(&r->pace);
+			stream_pace_poll(&r->pace, r->pace.gap < RING_FLOOD_GAP_NS ?
+					 RING_FLOOD_BACKOFF :
+					 RING_STREAM_BACKOFF);
 			continue;
 		}
 		now = ring_mono_ns();
