@@ -557,8 +557,8 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 	 * (pairs with the reader's acquire load of it); the fence orders the
 	 * seq word before our load of waiters (pairs with the consumer's
 	 * increment of waiters before its re-check: Dekker).  Not an xchg:
-	 * a locked instruction on the line the consumer polls makes about
-	 * one hop in ten twice as slow (docs/PERFORMANCE.md, "Session 6");
+	 * a locked instruction on the line the consumer polls makes one hop
+	 * in ten or more twice as slow (docs/PERFORMANCE.md, "Session 6");
 	 * the fence's locked instruction is on our own stack. */
 	st_rel(ring_seqword(r, r->claim_pos), htole64(r->claim_seq));
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
