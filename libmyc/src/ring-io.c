@@ -101,15 +101,29 @@ static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
 	w[3] = htole64((uint64_t)src);	/* src, resv = 0 */
 }
 
+/*
+ * Commit the record at @pos: its seq word := @seq.  The release store
+ * orders the record before the seq word (pairs with the reader's acquire
+ * load of it); the fence orders the seq word before the caller's load of
+ * waiters (pairs with the consumer's increment of waiters before its
+ * re-check: Dekker).  Not an xchg: a locked instruction on the line the
+ * consumer polls makes one hop in ten or more twice as slow
+ * (docs/PERFORMANCE.md, "Session 6"); the fence's locked instruction is on
+ * our own stack.
+ */
+static inline void commit_seq(struct myc_ring *r, uint64_t pos, uint64_t seq)
+{
+	st_rel(ring_seqword(r, pos), htole64(seq));
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 /* Store a padding frame over [pos, pos+span) and commit it with @seq. */
 static void write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
 		      uint64_t seq, uint32_t src)
 {
 	hdr_store_noseq(ring_rec(r, pos), span, MYC_TYPE_INVALID,
 			MYC_FRAME_F_PAD, 0, src);
-	/* Full barrier and commit: pairs with the reader's acquire load of
-	 * the seq word. */
-	__atomic_exchange_n(ring_seqword(r, pos), htole64(seq), __ATOMIC_SEQ_CST);
+	commit_seq(r, pos, seq);
 }
 
 /* Someone announced itself: bump the futex word and wake (FUTEX_WAKE or
@@ -553,15 +567,7 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 	hdr_store_noseq(rec, len, type, flags, ts, (uint32_t)r->slot + 1);
 	if (len < r->claim_span)
 		memset(rec + len, 0, r->claim_span - len);
-	/* Commit.  The release store orders the frame before the seq word
-	 * (pairs with the reader's acquire load of it); the fence orders the
-	 * seq word before our load of waiters (pairs with the consumer's
-	 * increment of waiters before its re-check: Dekker).  Not an xchg:
-	 * a locked instruction on the line the consumer polls makes one hop
-	 * in ten or more twice as slow (docs/PERFORMANCE.md, "Session 6");
-	 * the fence's locked instruction is on our own stack. */
-	st_rel(ring_seqword(r, r->claim_pos), htole64(r->claim_seq));
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	commit_seq(r, r->claim_pos, r->claim_seq);
 	/* Awaited after a pause: into the shared cache (cpu.h). */
 	if (demote_due(&r->last_ts, ts))
 		cpu_demote(ring_rec(r, r->claim_pos), r->claim_span);
