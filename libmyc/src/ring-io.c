@@ -454,6 +454,31 @@ static void raise_bound(struct myc_ring *r, uint64_t end)
 	r->bound_cache = b >= end ? b : 0;
 }
 
+/*
+ * The solo producer's raise (ring-format.md, "Solo producer"): nobody else
+ * claims, so a plain store does what the CAS does, and the line's transfer
+ * from the lossy consumers that read it overlaps our next stores instead of
+ * stalling us like a locked instruction would (docs/PERFORMANCE.md,
+ * "Session 7").  Only after the claim's check of ctl.solo: a revoker waits
+ * until our claim's head store is visible, and this store comes before
+ * it.  A CAS raise by a producer that then found the word not its own may
+ * land before ours and be lowered by it; that producer forgets its cached
+ * bound when it revokes (myc_ring_claim()), and wrote nothing meanwhile.
+ */
+static void raise_bound_solo(struct myc_ring *r, uint64_t end)
+{
+	uint64_t b = ld_rlx(&r->ctl->bound);
+
+	if (b < end) {
+		b = end + MYC_RING_BOUND_STEP(r->cap);
+		st_rlx(&r->ctl->bound, b);
+		/* Before the claim's stores below (x86 keeps stores in
+		 * order; this keeps the compiler from moving them up). */
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	}
+	r->bound_cache = b;
+}
+
 int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 		   int timeout_ms)
 {
@@ -504,7 +529,7 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 				}
 			}
 		}
-		if (unlikely(end > r->bound_cache))
+		if (unlikely(end > r->bound_cache) && !r->solo_ok)
 			raise_bound(r, end);
 		/* Announce the claim before making it, so a death right after
 		 * the CAS leaves enough to recover; the CAS orders these. */
@@ -517,6 +542,8 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 			 * above before the load below (solo_revoke()). */
 			__atomic_signal_fence(__ATOMIC_SEQ_CST);
 			if (likely(ld_rlx(&r->ctl->solo) == me)) {
+				if (unlikely(end > r->bound_cache))
+					raise_bound_solo(r, end);
 				/* Clean first: the head is never dirty. */
 				st_rlx(ring_seqword(r, pos + span), 0);
 				/* One atomic store, after the zero and the
@@ -526,15 +553,20 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 					     e + 1);
 				goto claimed;
 			}
-			r->solo_ok = false;	/* revoked */
+			/* Revoked: again, with the CAS raise of the bound. */
+			r->solo_ok = false;
+			continue;
 		}
 		st_rlx(&r->prod->state, MYC_RING_PS_CLAIMING);
 		if (r->solo_aware) {
 			uint32_t s = ld_acq(&r->ctl->solo);
 
 			if (unlikely(s)) {
-				/* Nobody may skip the CAS while we use it. */
+				/* Nobody may skip the CAS while we use it.  The
+				 * solo producer's raise of the bound may have
+				 * lowered ours (raise_bound_solo()). */
 				solo_revoke(r, s);
+				r->bound_cache = 0;
 				continue;
 			}
 		}
@@ -767,6 +799,11 @@ static int try_read(struct myc_ring *r, struct myc_frame_hdr *hdr,
 			/* About to wait: let lossless producers have the room. */
 			if (r->published != r->cursor)
 				publish_cursor(r);
+			/* Lossy: fetch the bound's line again while we wait, in
+			 * case a producer's raise took it away; the check after
+			 * the next record then finds it here. */
+			if (!r->lossless)
+				__builtin_prefetch(&r->ctl->bound, 0, 3);
 			return r->need_head || r->head_cache > r->cursor ?
 				-RD_PENDING : -RD_EMPTY;
 		}
