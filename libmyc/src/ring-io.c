@@ -529,7 +529,8 @@ int myc_ring_claim(struct myc_ring *r, size_t size, void **payload,
 				}
 			}
 		}
-		if (unlikely(end > r->bound_cache) && !r->solo_ok)
+		/* A solo claim raises it below, after its check of ctl.solo. */
+		if (!r->solo_ok && unlikely(end > r->bound_cache))
 			raise_bound(r, end);
 		/* Announce the claim before making it, so a death right after
 		 * the CAS leaves enough to recover; the CAS orders these. */
