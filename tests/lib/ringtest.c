@@ -2,9 +2,11 @@
 /* Helpers for the multi-process ring tests. */
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -58,12 +60,18 @@ void rt_skip_in_kernel_mode(const char *why)
 
 pid_t rt_spawn(int (*fn)(void *arg), void *arg)
 {
-	pid_t pid;
+	pid_t parent = getpid(), pid;
 
 	fflush(NULL);
 	pid = fork();
-	if (pid == 0)
+	if (pid == 0) {
+		/* A test that fails exits at once; its children go with it
+		 * instead of waiting forever on a ring nobody serves. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(1);
 		_exit(fn(arg));
+	}
 	return pid;
 }
 
