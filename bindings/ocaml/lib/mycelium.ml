@@ -98,6 +98,7 @@ module Publisher = struct
 
   external close_ : h -> unit = "caml_myc_child_close"
   external send_ : h -> bytes -> bool -> unit = "caml_myc_pub_send"
+  external send_many_ : h -> bytes array -> bool -> int = "caml_myc_pub_sendv"
 
   let create ?(timeout_ms = 0) bus ~type_id =
     { h = create_ bus type_id timeout_ms None; may_block = timeout_ms <> 0 }
@@ -108,6 +109,7 @@ module Publisher = struct
 
   let close t = close_ t.h
   let send t data = send_ t.h data t.may_block
+  let send_many t msgs = send_many_ t.h msgs t.may_block
 end
 
 module Subscriber = struct

@@ -154,6 +154,14 @@ module Publisher : sig
       [Errors.back_pressured] or [Errors.etimedout] on a full lossless
       topic. *)
   val send : t -> bytes -> unit
+
+  (** Publish the messages of an array in order as one burst (libmyc's
+      [myc_pub_sendv]).  Returns how many were published, from the first:
+      all, or fewer when a lossless topic filled up after the first.
+      Before the first it waits and raises as [send] does.  Every message
+      is checked before any is sent: one above the topic's [max_size]
+      raises [Error] (EMSGSIZE) and sends none. *)
+  val send_many : t -> bytes array -> int
 end
 
 module Subscriber : sig

@@ -546,6 +546,59 @@ value caml_myc_pub_send(value pub, value data, value may_block)
 	CAMLreturn(Val_unit);
 }
 
+/*
+ * Publisher.send_many: the messages of @msgs (a bytes array) in order as
+ * one burst; returns how many were published.  Without blocking the
+ * payloads are read in place (nothing here allocates on the OCaml heap).
+ * A blocking burst may wait without the runtime lock, while the GC may
+ * move the arrays: it sends copies made first.
+ */
+value caml_myc_pub_sendv(value pub, value msgs, value may_block)
+{
+	CAMLparam3(pub, msgs, may_block);
+	struct child *c = live_child(pub);
+	size_t n = Wosize_val(msgs), total = 0, i;
+	struct myc_iov *iov;
+	uint8_t *copy = NULL;
+	int ret;
+
+	if (n == 0)
+		CAMLreturn(Val_int(0));
+	iov = calloc(n, sizeof(*iov));
+	for (i = 0; iov && i < n; i++) {
+		iov[i].len = caml_string_length(Field(msgs, i));
+		total += iov[i].len;
+	}
+	if (iov && Bool_val(may_block))
+		copy = malloc(total ? total : 1);
+	if (!iov || (Bool_val(may_block) && !copy)) {
+		free(iov);
+		caml_raise_out_of_memory();
+	}
+	for (i = 0, total = 0; i < n; i++) {
+		iov[i].base = Bytes_val(Field(msgs, i));
+		if (copy) {
+			memcpy(copy + total, iov[i].base, iov[i].len);
+			iov[i].base = copy + total;
+			total += iov[i].len;
+		}
+	}
+	if (copy) {
+		c->busy++;
+		caml_release_runtime_system();
+		ret = myc_pub_sendv(c->h, iov, n);
+		caml_acquire_runtime_system();
+		c->busy--;
+	} else {
+		ret = myc_pub_sendv(c->h, iov, n);
+	}
+	free(copy);
+	free(iov);
+	if (ret < 0)
+		myc_raise(ret);
+	CAMLreturn(Val_int(ret));
+}
+
 value caml_myc_sub_new(value bus, value type_id, value service)
 {
 	CAMLparam3(bus, type_id, service);

@@ -94,6 +94,41 @@ let lossless_back_pressure () =
   Publisher.send pub (msg 5);
   Bus.close bus
 
+let recv_all sub =
+  let got = ref [] in
+  Subscriber.iter ~timeout_ms:0 sub (fun m ->
+      got := m.Subscriber.payload :: !got;
+      true);
+  List.rev !got
+
+(* send_many: in order, all of them; an empty burst sends nothing. *)
+let send_many_in_order () =
+  let bus = Bus.create () in
+  let sub = Subscriber.create bus ~type_id:11 in
+  let pub = Publisher.create bus ~type_id:11 in
+  let msgs = Array.init 50 msg in
+  Alcotest.(check int) "all sent" 50 (Publisher.send_many pub msgs);
+  Alcotest.(check int) "empty burst" 0 (Publisher.send_many pub [||]);
+  Alcotest.(check (list bytes)) "in order" (Array.to_list msgs) (recv_all sub);
+  Bus.close bus
+
+(* A burst stops where a lossless topic fills up; one above max_size
+   raises and sends nothing, not even the messages before it. *)
+let send_many_partial_and_checked () =
+  let bus = Bus.create () in
+  Bus.topic bus ~type_id:12 ~policy:Lossless ~depth:4 ~max_size:64 ();
+  let sub = Subscriber.create bus ~type_id:12 in
+  let pub = Publisher.create bus ~type_id:12 in
+  Alcotest.(check int) "up to the depth" 4
+    (Publisher.send_many pub (Array.init 6 msg));
+  expect_error Errors.back_pressured (fun () ->
+      Publisher.send_many pub [| msg 9 |]);
+  Alcotest.(check (list bytes)) "the first four" (List.init 4 msg) (recv_all sub);
+  expect_error 90 (fun () ->
+      Publisher.send_many pub [| msg 4; Bytes.make 65 'x' |]);
+  Alcotest.(check (list bytes)) "none of a bad burst" [] (recv_all sub);
+  Bus.close bus
+
 (* A subscriber thread blocked in recv must not stop the publishing thread
    (the stub releases the runtime lock while it waits). *)
 let thread_recv_while_publishing () =
@@ -118,14 +153,14 @@ let thread_recv_while_publishing () =
   Alcotest.(check int) "all received" n !count;
   Bus.close bus
 
-(* A lossless publisher blocked on a full queue must let the consuming
-   thread run, or the two would deadlock. *)
-let blocking_publisher_with_consumer_thread () =
+(* A lossless topic of depth 2, a publisher that blocks up to 10 s and a
+   thread receiving [n] messages; [publish pub] sends them.  Returns what
+   the thread received, in order. *)
+let through_consumer_thread ~type_id n publish =
   let bus = Bus.create () in
-  Bus.topic bus ~type_id:6 ~policy:Lossless ~depth:2 ();
-  let sub = Subscriber.create bus ~type_id:6 in
-  let pub = Publisher.create ~timeout_ms:10000 bus ~type_id:6 in
-  let n = 500 in
+  Bus.topic bus ~type_id ~policy:Lossless ~depth:2 ();
+  let sub = Subscriber.create bus ~type_id in
+  let pub = Publisher.create ~timeout_ms:10000 bus ~type_id in
   let seen = ref [] in
   let t =
     Thread.create
@@ -135,13 +170,38 @@ let blocking_publisher_with_consumer_thread () =
             List.length !seen < n))
       ()
   in
-  for i = 1 to n do
-    Publisher.send pub (msg i)
-  done;
+  publish pub;
   Thread.join t;
-  Alcotest.(check int) "nothing lost" n (List.length !seen);
-  Alcotest.(check bytes) "in order" (msg n) (List.hd !seen);
-  Bus.close bus
+  Bus.close bus;
+  List.rev !seen
+
+(* A lossless publisher blocked on a full queue must let the consuming
+   thread run, or the two would deadlock. *)
+let blocking_publisher_with_consumer_thread () =
+  let n = 500 in
+  let seen =
+    through_consumer_thread ~type_id:6 n (fun pub ->
+        for i = 1 to n do
+          Publisher.send pub (msg i)
+        done)
+  in
+  Alcotest.(check (list bytes)) "all, in order"
+    (List.init n (fun i -> msg (i + 1))) seen
+
+(* A blocking burst waits without the runtime lock for the consumer thread
+   too (the stub then sends copies, the GC compacting in between). *)
+let blocking_send_many_with_consumer_thread () =
+  let n = 300 in
+  let seen =
+    through_consumer_thread ~type_id:13 n (fun pub ->
+        let sent = ref 0 in
+        while !sent < n do
+          let burst = Array.init (min 7 (n - !sent)) (fun k -> msg (!sent + k)) in
+          sent := !sent + Publisher.send_many pub burst;
+          Gc.compact ()
+        done)
+  in
+  Alcotest.(check (list bytes)) "all, in order" (List.init n msg) seen
 
 let closed_handles_raise () =
   let bus = Bus.create () in
@@ -223,6 +283,9 @@ let () =
           Alcotest.test_case "finalisers in any order" `Quick
             finalisers_in_any_order;
           Alcotest.test_case "ring domain options" `Quick ring_domain_options;
+          Alcotest.test_case "send_many in order" `Quick send_many_in_order;
+          Alcotest.test_case "send_many partial, checked" `Quick
+            send_many_partial_and_checked;
         ] );
       ( "threads",
         [
@@ -230,5 +293,7 @@ let () =
             thread_recv_while_publishing;
           Alcotest.test_case "blocking publisher + consumer thread" `Quick
             blocking_publisher_with_consumer_thread;
+          Alcotest.test_case "blocking send_many + consumer thread" `Quick
+            blocking_send_many_with_consumer_thread;
         ] );
     ]

@@ -609,41 +609,151 @@ static PyObject *pub_data(PubObject *self, PyObject *data)
 }
 
 /*
- * publish(msg): an instance of the publisher's message class (its pack()
- * checks and lays out the fields) or a bytes-like object.  The whole call
- * is C: no Python frame, no argument tuple; the class test is a pointer
+ * What publish(msg) sends: an instance of the publisher's message class
+ * (its pack() checks and lays out the fields) or a bytes-like object.
+ * Returns a new reference to an object with a buffer (the packed bytes,
+ * or @msg itself), or NULL with TypeError.  The class test is a pointer
  * compare for the exact class.
  */
-static PyObject *Pub_publish(PubObject *self, PyObject *msg)
+static PyObject *pub_bytes(PubObject *self, PyObject *msg)
 {
-	PyObject *cls = self->msg_class, *packed, *ret;
+	PyObject *cls = self->msg_class;
 	int is;
 
-	if (!self->pub)
-		return myc_raise(-EBADF);
 	is = cls && cls != Py_None &&
 	     (Py_IS_TYPE(msg, (PyTypeObject *)cls) || PyObject_IsInstance(msg, cls) == 1);
 	if (PyErr_Occurred())
 		return NULL;
-	if (is) {
-		packed = PyObject_CallMethodNoArgs(msg, str_pack);
-		if (!packed)
-			return NULL;
-		ret = pub_data(self, packed);
-		Py_DECREF(packed);
-		return ret;
+	if (is)
+		return PyObject_CallMethodNoArgs(msg, str_pack);
+	if (PyObject_CheckBuffer(msg)) {
+		Py_INCREF(msg);
+		return msg;
 	}
-	if (PyObject_CheckBuffer(msg))
-		return pub_data(self, msg);
 	if (cls && cls != Py_None)
 		return PyErr_Format(PyExc_TypeError, "expected %s or bytes, got %s",
 				    ((PyTypeObject *)cls)->tp_name, Py_TYPE(msg)->tp_name);
 	return PyErr_Format(PyExc_TypeError, "expected bytes, got %s", Py_TYPE(msg)->tp_name);
 }
 
+/* publish(msg): the whole call is C: no Python frame, no argument tuple. */
+static PyObject *Pub_publish(PubObject *self, PyObject *msg)
+{
+	PyObject *data, *ret;
+
+	if (!self->pub)
+		return myc_raise(-EBADF);
+	data = pub_bytes(self, msg);
+	if (!data)
+		return NULL;
+	ret = pub_data(self, data);
+	Py_DECREF(data);
+	return ret;
+}
+
+/*
+ * The bytes of one message of a publish_many() burst: @*keep is what
+ * holds them (a new reference) and @view their exported buffer, both
+ * released by burst_free().
+ */
+static int burst_item(PubObject *self, PyObject *msg, PyObject **keep,
+		      Py_buffer *view)
+{
+	*keep = pub_bytes(self, msg);
+	if (!*keep)
+		return -1;
+	if (PyObject_GetBuffer(*keep, view, PyBUF_SIMPLE) < 0) {
+		Py_CLEAR(*keep);
+		return -1;
+	}
+	return 0;
+}
+
+static void burst_free(PyObject **keep, Py_buffer *views, Py_ssize_t n)
+{
+	for (Py_ssize_t i = 0; i < n; i++) {
+		PyBuffer_Release(&views[i]);
+		Py_DECREF(keep[i]);
+	}
+	PyMem_Free(keep);
+	PyMem_Free(views);
+}
+
+/*
+ * publish_many(msgs): a sequence of messages (each as publish() takes it)
+ * published in order as one burst (myc_pub_sendv()).  Returns how many
+ * were published, from the first: all, or fewer when a lossless topic
+ * filled up after the first.  Every message is checked and packed before
+ * any is published; a bad one raises and publishes none.
+ */
+static PyObject *Pub_publish_many(PubObject *self, PyObject *msgs)
+{
+	PyObject *seq, **keep = NULL;
+	Py_buffer *views = NULL;
+	struct myc_iov *iov = NULL;
+	Py_ssize_t n, done = 0;
+	int ret = 0;
+
+	if (!self->pub)
+		return myc_raise(-EBADF);
+	seq = PySequence_Fast(msgs, "publish_many() takes a sequence of messages");
+	if (!seq)
+		return NULL;
+	n = PySequence_Fast_GET_SIZE(seq);
+	if (n > INT_MAX) {
+		Py_DECREF(seq);
+		return PyErr_Format(PyExc_ValueError, "publish_many(): %zd messages, "
+				    "at most %d in one burst", n, INT_MAX);
+	}
+	if (n == 0) {
+		Py_DECREF(seq);
+		return PyLong_FromLong(0);
+	}
+	keep = PyMem_Calloc((size_t)n, sizeof(*keep));
+	views = PyMem_Calloc((size_t)n, sizeof(*views));
+	iov = PyMem_Calloc((size_t)n, sizeof(*iov));
+	if (!keep || !views || !iov) {
+		PyErr_NoMemory();
+		goto out;
+	}
+	for (; done < n; done++) {
+		if (burst_item(self, PySequence_Fast_GET_ITEM(seq, done),
+			       &keep[done], &views[done]) < 0)
+			goto out;
+		iov[done].base = views[done].buf;
+		iov[done].len = (size_t)views[done].len;
+	}
+	/* The buffers stay exported until burst_free(): valid without the
+	 * GIL, which a lossless burst may wait without. */
+	if (self->may_block) {
+		self->busy++;
+		Py_BEGIN_ALLOW_THREADS
+		ret = myc_pub_sendv(self->pub, iov, (size_t)n);
+		Py_END_ALLOW_THREADS
+		self->busy--;
+	} else {
+		ret = myc_pub_sendv(self->pub, iov, (size_t)n);
+	}
+	if (ret < 0)
+		myc_raise(ret);
+out:
+	if (keep)
+		burst_free(keep, views, done);
+	else
+		PyMem_Free(views);
+	PyMem_Free(iov);
+	Py_DECREF(seq);
+	if (PyErr_Occurred())
+		return NULL;
+	return PyLong_FromLong(ret);
+}
+
 static PyMethodDef Pub_methods[] = {
 	{ "publish", (PyCFunction)Pub_publish, METH_O,
 	  "publish(msg): a message-class instance or bytes-like (copied)." },
+	{ "publish_many", (PyCFunction)Pub_publish_many, METH_O,
+	  "publish_many(msgs): publish a sequence of messages as one burst; "
+	  "returns how many were published." },
 	{ "send", (PyCFunction)Pub_publish, METH_O, "send(msg): publish(msg)." },
 	{ "close", (PyCFunction)Child_close, METH_NOARGS, "Free the publisher." },
 	{ NULL }

@@ -86,6 +86,46 @@ def test_lossless_back_pressure(bus):
     pub.publish(Tick(3))
 
 
+def test_publish_many_in_order(bus):
+    sub = bus.subscriber(Tick)
+    raw = bus.subscriber(8)
+    pub = bus.publisher(Tick)
+    assert pub.publish_many([Tick(i) for i in range(50)]) == 50
+    assert pub.publish_many((Tick(50), Tick(51).pack(), bytearray(Tick(52).pack()))) == 3
+    assert pub.publish_many([]) == 0
+    got = list(sub.iter(timeout=0))
+    assert [t.n for t in got] == list(range(53))
+    assert bus.publisher(8).publish_many([b"", b"x", memoryview(b"yz")]) == 3
+    assert [m.payload for m in raw.iter(timeout=0)] == [b"", b"x", b"yz"]
+
+
+def test_publish_many_checks_all_before_any(bus):
+    sub = bus.subscriber(Tick)
+    pub = bus.publisher(Tick)
+    with pytest.raises(TypeError):
+        pub.publish_many([Tick(1), Tick(2), 42])
+    with pytest.raises(TypeError):
+        pub.publish_many(Tick(1))           # not a sequence
+    with pytest.raises(mycelium.MyceliumError):
+        pub.publish_many([Tick(3), bytes(1 << 20)])     # above max_size
+    assert sub.recv(0) is None              # nothing went out
+    pub.close()
+    with pytest.raises(mycelium.MyceliumError):
+        pub.publish_many([Tick(4)])
+
+
+def test_publish_many_stops_at_back_pressure(bus):
+    bus.topic(Tick, policy=mycelium.LOSSLESS, depth=4)
+    sub = bus.subscriber(Tick)
+    pub = bus.publisher(Tick)
+    assert pub.publish_many([Tick(i) for i in range(6)]) == 4
+    with pytest.raises(mycelium.BackPressure):
+        pub.publish_many([Tick(9)])
+    assert [t.n for t in sub.iter(timeout=0)] == [0, 1, 2, 3]
+    assert pub.publish_many([Tick(4), Tick(5)]) == 2
+    assert [t.n for t in sub.iter(timeout=0)] == [4, 5]
+
+
 def test_fileno_polls_readable(bus):
     sub = bus.subscriber(Tick)
     pub = bus.publisher(Tick)
