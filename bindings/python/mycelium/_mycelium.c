@@ -680,7 +680,7 @@ static void burst_free(PyObject **keep, Py_buffer *views, Py_ssize_t n)
 }
 
 /*
- * publish_many(msgs): a sequence of messages (each as publish() takes it)
+ * publish_many(msgs): an iterable of messages (each as publish() takes it)
  * published in order as one burst (myc_pub_sendv()).  Returns how many
  * were published, from the first: all, or fewer when a lossless topic
  * filled up after the first.  Every message is checked and packed before
@@ -696,10 +696,12 @@ static PyObject *Pub_publish_many(PubObject *self, PyObject *msgs)
 
 	if (!self->pub)
 		return myc_raise(-EBADF);
-	seq = PySequence_Fast(msgs, "publish_many() takes a sequence of messages");
+	/* A tuple of our own: a pack() that edits the caller's list cannot
+	 * move the items under us. */
+	seq = PySequence_Tuple(msgs);
 	if (!seq)
 		return NULL;
-	n = PySequence_Fast_GET_SIZE(seq);
+	n = PyTuple_GET_SIZE(seq);
 	if (n > INT_MAX) {
 		Py_DECREF(seq);
 		return PyErr_Format(PyExc_ValueError, "publish_many(): %zd messages, "
@@ -717,7 +719,7 @@ static PyObject *Pub_publish_many(PubObject *self, PyObject *msgs)
 		goto out;
 	}
 	for (; done < n; done++) {
-		if (burst_item(self, PySequence_Fast_GET_ITEM(seq, done),
+		if (burst_item(self, PyTuple_GET_ITEM(seq, done),
 			       &keep[done], &views[done]) < 0)
 			goto out;
 		iov[done].base = views[done].buf;

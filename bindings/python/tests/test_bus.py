@@ -93,8 +93,9 @@ def test_publish_many_in_order(bus):
     assert pub.publish_many([Tick(i) for i in range(50)]) == 50
     assert pub.publish_many((Tick(50), Tick(51).pack(), bytearray(Tick(52).pack()))) == 3
     assert pub.publish_many([]) == 0
+    assert pub.publish_many(Tick(i) for i in range(53, 55)) == 2
     got = list(sub.iter(timeout=0))
-    assert [t.n for t in got] == list(range(53))
+    assert [t.n for t in got] == list(range(55))
     assert bus.publisher(8).publish_many([b"", b"x", memoryview(b"yz")]) == 3
     assert [m.payload for m in raw.iter(timeout=0)] == [b"", b"x", b"yz"]
 
@@ -105,13 +106,27 @@ def test_publish_many_checks_all_before_any(bus):
     with pytest.raises(TypeError):
         pub.publish_many([Tick(1), Tick(2), 42])
     with pytest.raises(TypeError):
-        pub.publish_many(Tick(1))           # not a sequence
+        pub.publish_many(Tick(1))           # not iterable
     with pytest.raises(mycelium.MyceliumError):
         pub.publish_many([Tick(3), bytes(1 << 20)])     # above max_size
     assert sub.recv(0) is None              # nothing went out
     pub.close()
     with pytest.raises(mycelium.MyceliumError):
         pub.publish_many([Tick(4)])
+
+
+def test_publish_many_list_emptied_by_pack(bus):
+    msgs = []
+
+    class Emptying(Tick):
+        def pack(self):
+            msgs.clear()                    # the caller's list, mid-burst
+            return super().pack()
+
+    sub = bus.subscriber(Emptying)
+    msgs.extend(Emptying(i) for i in range(10))
+    assert bus.publisher(Emptying).publish_many(msgs) == 10
+    assert [t.n for t in sub.iter(timeout=0)] == list(range(10))
 
 
 def test_publish_many_stops_at_back_pressure(bus):
