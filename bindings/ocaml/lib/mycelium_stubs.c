@@ -551,7 +551,7 @@ value caml_myc_pub_send(value pub, value data, value may_block)
  * one burst; returns how many were published.  Without blocking the
  * payloads are read in place (nothing here allocates on the OCaml heap).
  * A blocking burst may wait without the runtime lock, while the GC may
- * move the arrays: it sends copies made first.
+ * move the messages: it sends copies made first.
  */
 value caml_myc_pub_sendv(value pub, value msgs, value may_block)
 {
