@@ -565,25 +565,24 @@ value caml_myc_pub_sendv(value pub, value msgs, value may_block)
 	if (n == 0)
 		CAMLreturn(Val_int(0));
 	iov = calloc(n, sizeof(*iov));
-	for (i = 0; iov && i < n; i++) {
+	if (!iov)
+		caml_raise_out_of_memory();
+	for (i = 0; i < n; i++) {
+		iov[i].base = Bytes_val(Field(msgs, i));
 		iov[i].len = caml_string_length(Field(msgs, i));
 		total += iov[i].len;
 	}
-	if (iov && Bool_val(may_block))
+	if (Bool_val(may_block)) {
 		copy = malloc(total ? total : 1);
-	if (!iov || (Bool_val(may_block) && !copy)) {
-		free(iov);
-		caml_raise_out_of_memory();
-	}
-	for (i = 0, total = 0; i < n; i++) {
-		iov[i].base = Bytes_val(Field(msgs, i));
-		if (copy) {
+		if (!copy) {
+			free(iov);
+			caml_raise_out_of_memory();
+		}
+		for (i = 0, total = 0; i < n; i++) {
 			memcpy(copy + total, iov[i].base, iov[i].len);
 			iov[i].base = copy + total;
 			total += iov[i].len;
 		}
-	}
-	if (copy) {
 		c->busy++;
 		caml_release_runtime_system();
 		ret = myc_pub_sendv(c->h, iov, n);

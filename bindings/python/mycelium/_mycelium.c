@@ -739,10 +739,7 @@ static PyObject *Pub_publish_many(PubObject *self, PyObject *msgs)
 	if (ret < 0)
 		myc_raise(ret);
 out:
-	if (keep)
-		burst_free(keep, views, done);
-	else
-		PyMem_Free(views);
+	burst_free(keep, views, done);	/* done is 0 when keep is NULL */
 	PyMem_Free(iov);
 	Py_DECREF(seq);
 	if (PyErr_Occurred())
