@@ -31,6 +31,24 @@ only_substring() {
 		{ echo "got: $(names | tr '\n' ' ')"; return 1; }
 }
 
+# "myc bench bindings" with its Python and OCaml sides built as the README
+# says (scripts/bench-bindings.sh): every scenario reports, and the
+# in-process loops (one message per call, and bursts: myc_pub_sendv(),
+# publish_many(), send_many) report a positive cost per message.  A loop
+# that misses a message fails the run instead of reporting a figure.
+bindings_all() {
+	expect 0 . "$top/scripts/bench-bindings.sh" --json --msgs 2000 --warmup 200 \
+		--only bind- || return 1
+	for n in bind-c-c bind-py-c bind-c-py bind-ml-c bind-c-ml; do
+		grep -q "^{\"name\":\"$n\"" "$tmp/expect.out" || { echo "no $n"; return 1; }
+	done
+	for n in bind-loop-c bind-loop-py bind-loop-ml bind-loop-py-msg \
+		 bind-burst-c bind-burst-py bind-burst-ml; do
+		grep -Eq "^\{\"name\":\"$n\".*\"ns_per_msg\":[1-9]" "$tmp/expect.out" ||
+			{ echo "no $n with a cost per message"; cat "$tmp/expect.out"; return 1; }
+	done
+}
+
 check only-exact only_exact
 check only-substring only_substring
 check bad-count expect 2 "bad count 'abc'" "$myc" bench --msgs abc inproc
@@ -38,4 +56,5 @@ check unknown-group expect 2 "unknown group 'nope'" "$myc" bench nope
 check no-group expect 2 "usage" "$myc" bench
 check only-matches-nothing expect 2 "--only '=inproc-tpu' matches no scenario" \
 	"$myc" bench --only =inproc-tpu inproc
+check bindings-all bindings_all
 

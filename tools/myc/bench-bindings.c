@@ -38,7 +38,15 @@
  *                             on the same thread, in-process bus, N times
  *
  * reported as msgs_per_s with extra "ns_per_msg" and "overhead_ns" (minus
- * the C loop's): the binding's cost of one publish plus one receive.
+ * the C loop's): the binding's cost of one publish plus one receive.  The
+ * burst calls likewise:
+ *
+ *   bind-burst-c / -py / -ml  publish BB_BURST 64-byte messages with one
+ *                             call (myc_pub_sendv(), Python's
+ *                             publish_many(), OCaml's send_many), then
+ *                             receive them one by one; per message, minus
+ *                             the C burst's ("burst" role)
+ *
  * Those publish and receive bytes; with a generated message class:
  *
  *   bind-loop-py-msg          the same loop publishing a trading.yaml Quote
@@ -313,15 +321,25 @@ static int oneway_run(const struct bench_opts *o, const char *const cmd[3])
 	return err;
 }
 
-static uint64_t c_loop(uint64_t n)
+/* Messages per call in the bind-burst scenarios. */
+#define BB_BURST	16
+
+/* The C side of bind-loop-c (@burst 1: myc_pub_send()) and bind-burst-c
+ * (myc_pub_sendv() of @burst messages); @n is a multiple of @burst.
+ * Returns the ns taken, 0 if any message was not received. */
+static uint64_t c_loop(uint64_t n, unsigned int burst)
 {
 	struct myc_topic_opts t = { .sz = sizeof(t), .depth = 1024, .max_size = BB_SIZE };
 	struct myc_bus_opts bo = { .sz = sizeof(bo), .name = "bench-loop-c" };
 	struct myc_bus *bus = myc_bus_new(&bo);
 	struct myc_pub *pub = NULL;
 	struct myc_sub *sub = NULL;
-	uint64_t buf[BB_SIZE / 8] = { 0 }, t0, dt = 0;
+	uint64_t buf[BB_SIZE / 8] = { 0 }, t0, dt = 0, got = 0;
+	struct myc_iov iov[BB_BURST];
 	struct myc_msg *m;
+
+	for (unsigned int k = 0; k < BB_BURST; k++)
+		iov[k] = (struct myc_iov){ buf, sizeof(buf) };
 
 	if (bus && !myc_bus_topic(bus, BB_TYPE, &t)) {
 		pub = myc_pub_new(bus, BB_TYPE, NULL);
@@ -329,12 +347,18 @@ static uint64_t c_loop(uint64_t n)
 	}
 	if (pub && sub) {
 		t0 = bench_now_ns();
-		for (uint64_t i = 0; i < n; i++) {
-			myc_pub_send(pub, buf, sizeof(buf));
-			if (!myc_sub_recv(sub, &m, 0))
-				myc_msg_release(m);
+		for (uint64_t i = 0; i < n; i += burst) {
+			if (burst == 1)
+				myc_pub_send(pub, buf, sizeof(buf));
+			else
+				myc_pub_sendv(pub, iov, burst);
+			for (unsigned int k = 0; k < burst; k++)
+				if (!myc_sub_recv(sub, &m, 0)) {
+					myc_msg_release(m);
+					got++;
+				}
 		}
-		dt = bench_now_ns() - t0;
+		dt = got == n ? bench_now_ns() - t0 : 0;
 	}
 	myc_sub_free(sub);
 	myc_pub_free(pub);
@@ -377,22 +401,34 @@ static void loop_report(const struct bench_opts *o, const char *name, uint64_t n
 	bench_report(o, &r);
 }
 
-static int loops_run(const struct bench_opts *o, const char *const cmd[3])
+/* One kind of loop (@role "loop" or "burst") in C, then in the other
+ * languages, each reported against the C one (the baseline, reported
+ * whenever any of the kind is selected). */
+static int loop_kind(const struct bench_opts *o, const char *const cmd[3],
+		     const char *role, const char *const names[3],
+		     unsigned int burst)
 {
-	static const char *const names[3] = { "bind-loop-c", "bind-loop-py", "bind-loop-ml" };
-	uint64_t n = o->msgs, base, ns;
+	uint64_t n = o->msgs / burst * burst, base, ns;
+	bool sel[3], any;
 	int err = 0;
 
+	any = sel[0] = bench_selected(o, names[0]);
+	for (int l = 1; l < 3; l++)
+		any |= sel[l] = cmd[l] && bench_selected(o, names[l]);
+	if (!any)
+		return 0;
+	if (!n)
+		n = burst;
 	/* warm up (page faults, interpreter start-up excluded: timed inside) */
-	c_loop(o->warmup);
-	base = c_loop(n);
+	c_loop((o->warmup / burst + 1) * burst, burst);
+	base = c_loop(n, burst);
 	if (!base)
 		return -EIO;
 	loop_report(o, names[0], n, base, 0);
 	for (int l = 1; l < 3; l++) {
-		if (!cmd[l] || !bench_selected(o, names[l]))
+		if (!sel[l])
 			continue;
-		ns = cmd_loop(cmd[l], "loop", n);
+		ns = cmd_loop(cmd[l], role, n);
 		if (!ns) {
 			fprintf(stderr, "bench bindings: %s failed\n", names[l]);
 			err = -EIO;
@@ -400,10 +436,25 @@ static int loops_run(const struct bench_opts *o, const char *const cmd[3])
 		}
 		loop_report(o, names[l], n, ns, base);
 	}
+	return err;
+}
+
+static int loops_run(const struct bench_opts *o, const char *const cmd[3])
+{
+	static const char *const loops[3] = { "bind-loop-c", "bind-loop-py", "bind-loop-ml" };
+	static const char *const bursts[3] = { "bind-burst-c", "bind-burst-py", "bind-burst-ml" };
+	uint64_t base, ns;
+	int err, e;
+
+	err = loop_kind(o, cmd, "loop", loops, 1);
+	e = loop_kind(o, cmd, "burst", bursts, BB_BURST);
+	if (e)
+		err = e;
 	if (cmd[1] && getenv("MYC_BENCH_PY_GEN") && bench_selected(o, "bind-loop-py-msg")) {
-		ns = cmd_loop(cmd[1], "loop-msg", n);
+		base = c_loop(o->msgs, 1);
+		ns = base ? cmd_loop(cmd[1], "loop-msg", o->msgs) : 0;
 		if (ns)
-			loop_report(o, "bind-loop-py-msg", n, ns, base);
+			loop_report(o, "bind-loop-py-msg", o->msgs, ns, base);
 		else
 			err = -EIO;
 	}

@@ -6,6 +6,8 @@
                                            print one latency (ns) per message
     bench_bindings.py loop - N -           in-process publish + recv, N times,
                                            print the total ns
+    bench_bindings.py burst - N -          the same with publish_many() of
+                                           BURST messages, then BURST recvs
     bench_bindings.py loop-msg - N -       the same with a generated message
                                            class: publish a trading.yaml
                                            Quote, receive it decoded
@@ -26,6 +28,7 @@ import mycelium
 TYPE_ID = 0x7E01
 SIZE = 64
 GAP_NS = 200000
+BURST = 16      # as BB_BURST in bench-bindings.c
 
 
 def bus(domain):
@@ -71,19 +74,41 @@ def sub(domain, n, ready):
     b.close()
 
 
+def inproc(name):
+    b = mycelium.Bus(name=name)
+    b.topic(TYPE_ID, mycelium.LOSSY, 1024, SIZE)
+    return b, b.publisher(TYPE_ID), b.subscriber(TYPE_ID)
+
+
 def loop(n):
     """Publish one message and receive it on the same thread, n times, on
     an in-process bus; print the total ns (the per-call cost, no wake-up)."""
-    b = mycelium.Bus(name="bench-loop-py")
-    b.topic(TYPE_ID, mycelium.LOSSY, 1024, SIZE)
-    p = b.publisher(TYPE_ID)
-    s = b.subscriber(TYPE_ID)
+    b, p, s = inproc("bench-loop-py")
     buf = bytearray(SIZE)
     clock = time.monotonic_ns
     t0 = clock()
     for _ in range(n):
         p.publish(buf)
         s.recv(0)
+    print(clock() - t0)
+    b.close()
+
+
+def burst(n):
+    """loop() publishing BURST messages per publish_many() call, then
+    receiving them one by one; n is a multiple of BURST."""
+    b, p, s = inproc("bench-burst-py")
+    msgs = [bytearray(SIZE) for _ in range(BURST)]
+    publish_many = p.publish_many
+    recv = s.recv
+    each = range(BURST)
+    clock = time.monotonic_ns
+    t0 = clock()
+    for _ in range(n // BURST):
+        publish_many(msgs)
+        for _ in each:
+            if recv(0) is None:
+                sys.exit("bench_bindings.py: a burst's message was not received")
     print(clock() - t0)
     b.close()
 
@@ -115,6 +140,8 @@ if __name__ == "__main__":
     role, domain, n, ready = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     if role == "loop":
         loop(n)
+    elif role == "burst":
+        burst(n)
     elif role == "loop-msg":
         loop_msg(n)
     elif role == "pub":
