@@ -408,7 +408,8 @@ static int loop_kind(const struct bench_opts *o, const char *const cmd[3],
 		     const char *role, const char *const names[3],
 		     unsigned int burst)
 {
-	uint64_t n = o->msgs / burst * burst, base, ns;
+	/* whole bursts: counts rounded up (--msgs is at least 1) */
+	uint64_t n = (o->msgs + burst - 1) / burst * burst, base, ns;
 	bool sel[3], any;
 	int err = 0;
 
@@ -417,10 +418,8 @@ static int loop_kind(const struct bench_opts *o, const char *const cmd[3],
 		any |= sel[l] = cmd[l] && bench_selected(o, names[l]);
 	if (!any)
 		return 0;
-	if (!n)
-		n = burst;
 	/* warm up (page faults, interpreter start-up excluded: timed inside) */
-	c_loop((o->warmup / burst + 1) * burst, burst);
+	c_loop((o->warmup + burst - 1) / burst * burst, burst);
 	base = c_loop(n, burst);
 	if (!base)
 		return -EIO;
