@@ -143,7 +143,8 @@ static void rb_commit(struct myc_bridge *br, void **priv,
 	(void)br;
 	if (!rp || !rp->payload)
 		return;
-	memcpy(rp->payload, f + 1, f->len - MYC_FRAME_HDR_SIZE);
+	ring_copy_in(rp->prod, rp->payload, f + 1,
+		     f->len - MYC_FRAME_HDR_SIZE, f->ts_ns);
 	ring_commit_ts(rp->prod, f->type, f->ts_ns);
 	rp->payload = NULL;
 }

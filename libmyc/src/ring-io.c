@@ -592,18 +592,49 @@ claimed:
 	return 0;
 }
 
+/*
+ * ring_copy_in() after a pause: the payload's part in the line of the
+ * record's seq word last.  That part is the @k bytes up to the end of
+ * @dst's line when the seq word (record + 8) shares that line with the
+ * payload (record + 32): k <= 40, a multiple of 8 (records are 8-aligned).
+ */
+void ring_copy_awaited(struct myc_ring *r, void *dst, const void *src,
+		       size_t n)
+{
+	uintptr_t d = (uintptr_t)dst;
+	uintptr_t seqline = (uintptr_t)ring_seqword(r, r->claim_pos) &
+			    ~(uintptr_t)(CPU_LINE - 1);
+	size_t k = CPU_LINE - (d & (CPU_LINE - 1)), i;
+
+	if ((d & ~(uintptr_t)(CPU_LINE - 1)) != seqline || n <= k) {
+		memcpy(dst, src, n);
+		return;
+	}
+	memcpy((uint8_t *)dst + k, (const uint8_t *)src + k, n - k);
+	/* Compiler barrier: the line's part after the rest. */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	for (i = 0; i < k; i += 8)
+		memcpy((uint8_t *)dst + i, (const uint8_t *)src + i, 8);
+}
+
 static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 		    uint32_t len, uint64_t ts)
 {
 	uint8_t *rec = ring_rec(r, r->claim_pos);
 
-	hdr_store_noseq(rec, len, type, flags, ts, (uint32_t)r->slot + 1);
+	/* The padding first: the header's line last (ring_copy_in()). */
 	if (len < r->claim_span)
 		memset(rec + len, 0, r->claim_span - len);
-	commit_seq(r, r->claim_pos, r->claim_seq);
-	/* Awaited after a pause: into the shared cache (cpu.h). */
-	if (demote_due(&r->last_ts, ts))
-		cpu_demote(ring_rec(r, r->claim_pos), r->claim_span);
+	hdr_store_noseq(rec, len, type, flags, ts, (uint32_t)r->slot + 1);
+	/* commit_seq(), but a record committed after a pause (so likely
+	 * awaited) is demoted (cpu.h) between the seq word's store and the
+	 * fence, so that the demotes go out before the fence waits for the
+	 * stores to drain. */
+	st_rel(ring_seqword(r, r->claim_pos), htole64(r->claim_seq));
+	r->awaited = demote_due(&r->last_ts, ts);
+	if (r->awaited)
+		cpu_demote(rec, r->claim_span);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	st_rel(&r->prod->state, MYC_RING_PS_IDLE);
 	st_rlx(&r->prod->commits, ld_rlx(&r->prod->commits) + 1);
 	r->claimed = false;
@@ -650,7 +681,7 @@ int myc_ring_send(struct myc_ring *r, uint16_t type, const void *data,
 	err = myc_ring_claim(r, size, &p, timeout_ms);
 	if (err)
 		return err;
-	memcpy(p, data, size);
+	ring_copy_in(r, p, data, size, 0);
 	return myc_ring_commit(r, type);
 }
 
