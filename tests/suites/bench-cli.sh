@@ -4,9 +4,11 @@
 # Description: "myc bench" as a user drives it (no timing is judged here:
 # numbers belong in docs/PERFORMANCE.md): --only NAME selects the
 # scenarios whose name contains NAME, --only =NAME exactly one; --json
-# prints one object per scenario with the documented keys; a bad count,
-# an unknown group, a missing group and an --only that matches no scenario
-# are refused with exit 2.  One PASS/FAIL line per check.
+# prints one object per scenario with the documented keys; --rounds N
+# runs the groups N times and prints each scenario once, with "rounds":N;
+# a bad count or round count, an unknown group, a missing group and an
+# --only that matches no scenario are refused with exit 2.  One PASS/FAIL
+# line per check.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$top/tests/lib/suite.sh"
@@ -31,6 +33,26 @@ only_substring() {
 		{ echo "got: $(names | tr '\n' ' ')"; return 1; }
 }
 
+# --rounds 3: each scenario once, after the third round, with "rounds":3
+# and its figures (medians) present and positive; without --rounds there
+# is no "rounds" key.
+rounds() {
+	expect 0 . "$myc" bench --json --rounds 3 --tput-msgs 100000 \
+		--only inproc-tput inproc || return 1
+	[ "$(names | tr '\n' ' ')" = "inproc-tput inproc-tput-msgrel inproc-tput-cb inproc-tput-batch " ] ||
+		{ echo "got: $(names | tr '\n' ' ')"; return 1; }
+	[ "$(grep -c '"rounds":3[,}]' "$tmp/expect.out")" = 4 ] ||
+		{ cat "$tmp/expect.out"; return 1; }
+	[ "$(grep -Ec '"msgs_per_s":[1-9][0-9]*' "$tmp/expect.out")" = 4 ] ||
+		{ cat "$tmp/expect.out"; return 1; }
+	expect 0 . "$myc" bench --json --rounds 2 --msgs 2000 --warmup 200 \
+		--only =raw-spin inproc || return 1
+	grep -Eq '^\{"name":"raw-spin","size":64,"p50_ns":[1-9][0-9.]*,.*"rounds":2\}$' \
+		"$tmp/expect.out" || { cat "$tmp/expect.out"; return 1; }
+	expect 0 . "$myc" bench --json --msgs 2000 --warmup 200 --only =raw-spin inproc || return 1
+	! grep -q '"rounds"' "$tmp/expect.out" || { cat "$tmp/expect.out"; return 1; }
+}
+
 # "myc bench bindings" with its Python and OCaml sides built as the README
 # says (scripts/bench-bindings.sh): every scenario reports, and the
 # in-process loops (one message per call, and bursts: myc_pub_sendv(),
@@ -51,7 +73,10 @@ bindings_all() {
 
 check only-exact only_exact
 check only-substring only_substring
+check rounds rounds
 check bad-count expect 2 "bad count 'abc'" "$myc" bench --msgs abc inproc
+check bad-rounds expect 2 "bad count '0'" "$myc" bench --rounds 0 inproc
+check too-many-rounds expect 2 "--rounds 1001: at most 1000" "$myc" bench --rounds 1001 inproc
 check unknown-group expect 2 "unknown group 'nope'" "$myc" bench nope
 check no-group expect 2 "usage" "$myc" bench
 check only-matches-nothing expect 2 "--only '=inproc-tpu' matches no scenario" \

@@ -56,7 +56,8 @@ void bench_percentiles(struct bench_samples *s, struct bench_result *r)
 	r->max_ns = s->n ? s->ns[s->n - 1] : 0;
 }
 
-void bench_report(const struct bench_opts *o, const struct bench_result *r)
+static void print_result(const struct bench_opts *o,
+			 const struct bench_result *r)
 {
 	if (o->json) {
 		printf("{\"name\":\"%s\",\"size\":%u,\"p50_ns\":%llu,"
@@ -76,6 +77,129 @@ void bench_report(const struct bench_opts *o, const struct bench_result *r)
 		       r->extra ? "  " : "", r->extra ? r->extra : "");
 	}
 	fflush(stdout);
+}
+
+/*
+ * --rounds: every report of a scenario (name and size) is kept, and after
+ * the last round one line per scenario gives the median of each figure
+ * over the rounds that reported it (of an even count, the mean of the
+ * middle two), the extra members of its last round and "rounds": their
+ * number.  On this kind of machine a tail figure moves by whole
+ * microseconds from one run to the next; the median of alternated rounds
+ * is the figure docs/PERFORMANCE.md compares.
+ */
+#define FIG_N	5	/* p50, p99, p99.9, max, msgs/s */
+
+struct kept {
+	char name[64];
+	uint32_t size;
+	char extra[256];
+	unsigned int n;
+	double *fig[FIG_N];	/* [figure][round] */
+};
+
+static struct kept *kept;
+static size_t nkept;
+
+static struct kept *kept_find(const struct bench_result *r, unsigned int rounds)
+{
+	struct kept *k;
+	size_t i;
+	int f;
+
+	for (i = 0; i < nkept; i++)
+		if (kept[i].size == r->size && !strcmp(kept[i].name, r->name))
+			return &kept[i];
+	k = realloc(kept, (nkept + 1) * sizeof(*kept));
+	if (!k)
+		return NULL;
+	kept = k;
+	k = &kept[nkept];
+	memset(k, 0, sizeof(*k));
+	snprintf(k->name, sizeof(k->name), "%s", r->name);
+	k->size = r->size;
+	for (f = 0; f < FIG_N; f++) {
+		k->fig[f] = calloc(rounds, sizeof(double));
+		if (!k->fig[f]) {
+			while (f--)
+				free(k->fig[f]);
+			return NULL;
+		}
+	}
+	nkept++;
+	return k;
+}
+
+static void keep(const struct bench_opts *o, const struct bench_result *r)
+{
+	struct kept *k = kept_find(r, o->rounds);
+	double v[FIG_N] = {
+		(double)r->p50_ns, (double)r->p99_ns, (double)r->p999_ns,
+		(double)r->max_ns, r->msgs_per_s,
+	};
+	int f;
+
+	if (!k) {
+		fprintf(stderr, "myc bench: out of memory: %s not kept\n", r->name);
+		return;
+	}
+	if (k->n == o->rounds)	/* reported twice in a round: not ours */
+		return;
+	for (f = 0; f < FIG_N; f++)
+		k->fig[f][k->n] = v[f];
+	k->n++;
+	snprintf(k->extra, sizeof(k->extra), "%s", r->extra ? r->extra : "");
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, unsigned int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+static void print_kept(const struct bench_opts *o)
+{
+	size_t i;
+	int f;
+
+	for (i = 0; i < nkept; i++) {
+		struct kept *k = &kept[i];
+		double m[FIG_N];
+
+		for (f = 0; f < FIG_N; f++)
+			m[f] = median(k->fig[f], k->n);
+		if (o->json)
+			printf("{\"name\":\"%s\",\"size\":%u,\"p50_ns\":%.1f,"
+			       "\"p99_ns\":%.1f,\"p999_ns\":%.1f,\"max_ns\":%.1f,"
+			       "\"msgs_per_s\":%.0f,\"rounds\":%u%s%s}\n",
+			       k->name, k->size, m[0], m[1], m[2], m[3], m[4],
+			       k->n, k->extra[0] ? "," : "", k->extra);
+		else
+			printf("%-18s %6u %9.1f %9.1f %9.1f %10.1f %14.0f  rounds %u%s%s\n",
+			       k->name, k->size, m[0], m[1], m[2], m[3], m[4],
+			       k->n, k->extra[0] ? "  " : "", k->extra);
+		for (f = 0; f < FIG_N; f++)
+			free(k->fig[f]);
+	}
+	free(kept);
+	kept = NULL;
+	nkept = 0;
+	fflush(stdout);
+}
+
+void bench_report(const struct bench_opts *o, const struct bench_result *r)
+{
+	if (o->rounds > 1)
+		keep(o, r);
+	else
+		print_result(o, r);
 }
 
 /* Scenarios --only let through (a selection that runs nothing is an
@@ -116,9 +240,11 @@ uint64_t bench_now_ns(void)
 
 static const char bench_usage[] =
 	"[--json] [--msgs N] [--warmup N] [--tput-msgs N] [--cpus A,B] "
-	"[--only [=]NAME] GROUP...\n"
+	"[--only [=]NAME] [--rounds N] GROUP...\n"
 	"  GROUP: all, or one of the groups listed by 'myc bench --list'\n"
-	"  --only NAME: scenarios whose name contains NAME (=NAME: exactly)";
+	"  --only NAME: scenarios whose name contains NAME (=NAME: exactly)\n"
+	"  --rounds N: run the groups N times in turn (at most 1000) and report\n"
+	"              the median of each figure over the rounds";
 
 static int bench_main(int argc, char **argv)
 {
@@ -129,15 +255,17 @@ static int bench_main(int argc, char **argv)
 		{ "tput-msgs", required_argument, NULL, 't' },
 		{ "cpus", required_argument, NULL, 'c' },
 		{ "only", required_argument, NULL, 'o' },
+		{ "rounds", required_argument, NULL, 'r' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
 	struct bench_opts o = {
 		.msgs = 200000, .warmup = 20000, .tput_msgs = 10000000,
-		.cpu_a = 0, .cpu_b = 1,
+		.cpu_a = 0, .cpu_b = 1, .rounds = 1,
 	};
 	const struct bench_group *g;
+	unsigned int r;
 	int c, ret = 0, i;
 	char *end;
 
@@ -148,6 +276,7 @@ static int bench_main(int argc, char **argv)
 			break;
 		case 'n':
 		case 'w':
+		case 'r':
 		case 't': {
 			unsigned long long v;
 
@@ -157,7 +286,14 @@ static int bench_main(int argc, char **argv)
 				fprintf(stderr, "myc bench: bad count '%s'\n", optarg);
 				return MYC_EXIT_USAGE;
 			}
-			if (c == 'n')
+			if (c == 'r' && v > 1000) {
+				fprintf(stderr, "myc bench: --rounds %s: at most 1000\n",
+					optarg);
+				return MYC_EXIT_USAGE;
+			}
+			if (c == 'r')
+				o.rounds = (unsigned int)v;
+			else if (c == 'n')
 				o.msgs = v;
 			else if (c == 'w')
 				o.warmup = v;
@@ -200,20 +336,24 @@ static int bench_main(int argc, char **argv)
 	if (!o.json)
 		printf("%-18s %6s %9s %9s %9s %10s %14s\n", "scenario", "size",
 		       "p50_ns", "p99_ns", "p999_ns", "max_ns", "msgs_per_s");
-	for (i = optind; i < argc; i++) {
-		bool all = !strcmp(argv[i], "all");
+	for (r = 0; r < o.rounds; r++) {
+		for (i = optind; i < argc; i++) {
+			bool all = !strcmp(argv[i], "all");
 
-		for (g = __start_myc_bench; g < __stop_myc_bench; g++) {
-			if (!all && strcmp(g->name, argv[i]))
-				continue;
-			c = g->run(&o);
-			if (c) {
-				fprintf(stderr, "myc bench %s: failed: %s\n",
-					g->name, strerror(c < 0 ? -c : c));
-				ret = MYC_EXIT_FAIL;
+			for (g = __start_myc_bench; g < __stop_myc_bench; g++) {
+				if (!all && strcmp(g->name, argv[i]))
+					continue;
+				c = g->run(&o);
+				if (c) {
+					fprintf(stderr, "myc bench %s: failed: %s\n",
+						g->name, strerror(c < 0 ? -c : c));
+					ret = MYC_EXIT_FAIL;
+				}
 			}
 		}
 	}
+	if (o.rounds > 1)
+		print_kept(&o);
 	if (o.only && !bench_nselected) {
 		fprintf(stderr, "myc bench: --only '%s' matches no scenario of the "
 			"groups given\n", o.only);

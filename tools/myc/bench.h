@@ -7,7 +7,10 @@
  *   {"name":..., "size":..., "p50_ns":..., "p99_ns":..., "p999_ns":...,
  *    "max_ns":..., "msgs_per_s":...}
  * Baselines (raw-spin, raw-futex, raw-unix, raw-tcp) are reported the same
- * way in the same run, so results are ratios measured side by side.
+ * way in the same run, so results are ratios measured side by side.  With
+ * --rounds N the groups run N times in turn and each scenario is reported
+ * once at the end, with the median of each figure over the rounds and a
+ * "rounds" member.
  */
 #ifndef MYC_TOOL_BENCH_H
 #define MYC_TOOL_BENCH_H
@@ -22,6 +25,7 @@ struct bench_opts {
 	uint64_t warmup;	/* messages discarded before measuring */
 	uint64_t tput_msgs;	/* messages per throughput run */
 	int cpu_a, cpu_b;	/* cores to pin the two sides to */
+	unsigned int rounds;	/* runs of every group, alternated */
 	const char *only;	/* run only scenarios whose name contains this
 				 * ("=NAME": is NAME), bench_selected() */
 };
