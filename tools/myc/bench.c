@@ -143,7 +143,9 @@ static void keep(const struct bench_opts *o, const struct bench_result *r)
 		fprintf(stderr, "myc bench: out of memory: %s not kept\n", r->name);
 		return;
 	}
-	if (k->n == o->rounds)	/* reported twice in a round: not ours */
+	/* More reports than rounds (a group that reports one scenario twice
+	 * per round): the later ones are dropped. */
+	if (k->n == o->rounds)
 		return;
 	for (f = 0; f < FIG_N; f++)
 		k->fig[f][k->n] = v[f];
