@@ -3,7 +3,8 @@
 #
 # Description: "myc bench" as a user drives it (no timing is judged here:
 # numbers belong in docs/PERFORMANCE.md): --only NAME selects the
-# scenarios whose name contains NAME, --only =NAME exactly one; --json
+# scenarios whose name contains NAME, --only =NAME exactly one, and a
+# comma-separated list the scenarios any of its items selects; --json
 # prints one object per scenario with the documented keys; --rounds N
 # runs the groups N times and prints each scenario once, with "rounds":N;
 # a bad count or round count, an unknown group, a missing group and an
@@ -30,6 +31,13 @@ only_exact() {
 only_substring() {
 	expect 0 . "$myc" bench --json --tput-msgs 100000 --only inproc-tput inproc || return 1
 	[ "$(names | tr '\n' ' ')" = "inproc-tput inproc-tput-msgrel inproc-tput-cb inproc-tput-batch " ] ||
+		{ echo "got: $(names | tr '\n' ' ')"; return 1; }
+}
+
+only_list() {
+	expect 0 . "$myc" bench --json --msgs 2000 --warmup 200 --tput-msgs 100000 \
+		--only inproc-tput-c,=raw-spin inproc || return 1
+	[ "$(names | tr '\n' ' ')" = "raw-spin inproc-tput-cb " ] ||
 		{ echo "got: $(names | tr '\n' ' ')"; return 1; }
 }
 
@@ -73,6 +81,7 @@ bindings_all() {
 
 check only-exact only_exact
 check only-substring only_substring
+check only-list only_list
 check rounds rounds
 check bad-count expect 2 "bad count 'abc'" "$myc" bench --msgs abc inproc
 check bad-rounds expect 2 "bad count '0'" "$myc" bench --rounds 0 inproc

@@ -208,15 +208,31 @@ void bench_report(const struct bench_opts *o, const struct bench_result *r)
  * error, not an empty table). */
 static unsigned int bench_nselected;
 
-/* --only NAME: scenarios whose name contains NAME; --only =NAME: the
- * scenario named exactly NAME. */
+/* Does the --only item [@item, @item + @len) select @name?  NAME: the
+ * scenarios whose name contains NAME; =NAME: the scenario named NAME. */
+static bool item_selects(const char *item, size_t len, const char *name)
+{
+	if (item[0] == '=')
+		return strlen(name) == len - 1 && !strncmp(name, item + 1, len - 1);
+	return len && memmem(name, strlen(name), item, len);
+}
+
+/* --only ITEM[,ITEM...]: the scenarios any item selects. */
 bool bench_selected(const struct bench_opts *o, const char *name)
 {
-	bool yes;
+	const char *p = o->only;
+	bool yes = false;
 
-	if (!o->only)
+	if (!p)
 		return true;
-	yes = o->only[0] == '=' ? !strcmp(name, o->only + 1) : !!strstr(name, o->only);
+	for (;;) {
+		size_t len = strcspn(p, ",");
+
+		yes = yes || item_selects(p, len, name);
+		if (!p[len])
+			break;
+		p += len + 1;
+	}
 	bench_nselected += yes;
 	return yes;
 }
@@ -242,9 +258,10 @@ uint64_t bench_now_ns(void)
 
 static const char bench_usage[] =
 	"[--json] [--msgs N] [--warmup N] [--tput-msgs N] [--cpus A,B] "
-	"[--only [=]NAME] [--rounds N] GROUP...\n"
+	"[--only [=]NAME[,...]] [--rounds N] GROUP...\n"
 	"  GROUP: all, or one of the groups listed by 'myc bench --list'\n"
-	"  --only NAME: scenarios whose name contains NAME (=NAME: exactly)\n"
+	"  --only NAME[,NAME...]: scenarios whose name contains a NAME\n"
+	"              (=NAME: exactly)\n"
 	"  --rounds N: run the groups N times in turn (at most 1000) and report\n"
 	"              the median of each figure over the rounds";
 

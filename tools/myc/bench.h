@@ -26,8 +26,9 @@ struct bench_opts {
 	uint64_t tput_msgs;	/* messages per throughput run */
 	int cpu_a, cpu_b;	/* cores to pin the two sides to */
 	unsigned int rounds;	/* runs of every group, alternated */
-	const char *only;	/* run only scenarios whose name contains this
-				 * ("=NAME": is NAME), bench_selected() */
+	const char *only;	/* run only the scenarios it selects
+				 * (bench_selected()): comma-separated items,
+				 * each part of a name or "=NAME", a name */
 };
 
 struct bench_group {
