@@ -102,7 +102,9 @@ static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
 }
 
 /*
- * Commit the record at @pos: its seq word := @seq.  The release store
+ * Commit the record at @pos: its seq word := @seq, then demote its first
+ * @demote bytes (cpu.h; 0: none) before the fence, so that the demotes do
+ * not wait for the stores to drain.  The release store
  * orders the record before the seq word (pairs with the reader's acquire
  * load of it); the fence orders the seq word before the caller's load of
  * waiters (pairs with the consumer's increment of waiters before its
@@ -111,9 +113,12 @@ static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
  * (docs/PERFORMANCE.md, "Session 6"); the fence's locked instruction is on
  * our own stack.
  */
-static inline void commit_seq(struct myc_ring *r, uint64_t pos, uint64_t seq)
+static inline void commit_seq(struct myc_ring *r, uint64_t pos, uint64_t seq,
+			      uint32_t demote)
 {
 	st_rel(ring_seqword(r, pos), htole64(seq));
+	if (demote)
+		cpu_demote(ring_rec(r, pos), demote);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
@@ -123,7 +128,7 @@ static void write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
 {
 	hdr_store_noseq(ring_rec(r, pos), span, MYC_TYPE_INVALID,
 			MYC_FRAME_F_PAD, 0, src);
-	commit_seq(r, pos, seq);
+	commit_seq(r, pos, seq, 0);
 }
 
 /* Someone announced itself: bump the futex word and wake (FUTEX_WAKE or
@@ -626,15 +631,10 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 	if (len < r->claim_span)
 		memset(rec + len, 0, r->claim_span - len);
 	hdr_store_noseq(rec, len, type, flags, ts, (uint32_t)r->slot + 1);
-	/* commit_seq(), but a record committed after a pause (so likely
-	 * awaited) is demoted (cpu.h) between the seq word's store and the
-	 * fence, so that the demotes go out before the fence waits for the
-	 * stores to drain. */
-	st_rel(ring_seqword(r, r->claim_pos), htole64(r->claim_seq));
+	/* Committed after a pause, so likely awaited: demoted (cpu.h). */
 	r->awaited = demote_due(&r->last_ts, ts);
-	if (r->awaited)
-		cpu_demote(rec, r->claim_span);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	commit_seq(r, r->claim_pos, r->claim_seq,
+		   r->awaited ? r->claim_span : 0);
 	st_rel(&r->prod->state, MYC_RING_PS_IDLE);
 	st_rlx(&r->prod->commits, ld_rlx(&r->prod->commits) + 1);
 	r->claimed = false;

@@ -56,28 +56,6 @@ void bench_percentiles(struct bench_samples *s, struct bench_result *r)
 	r->max_ns = s->n ? s->ns[s->n - 1] : 0;
 }
 
-static void print_result(const struct bench_opts *o,
-			 const struct bench_result *r)
-{
-	if (o->json) {
-		printf("{\"name\":\"%s\",\"size\":%u,\"p50_ns\":%llu,"
-		       "\"p99_ns\":%llu,\"p999_ns\":%llu,\"max_ns\":%llu,"
-		       "\"msgs_per_s\":%.0f%s%s}\n",
-		       r->name, r->size, (unsigned long long)r->p50_ns,
-		       (unsigned long long)r->p99_ns,
-		       (unsigned long long)r->p999_ns,
-		       (unsigned long long)r->max_ns, r->msgs_per_s,
-		       r->extra ? "," : "", r->extra ? r->extra : "");
-	} else {
-		printf("%-18s %6u %9llu %9llu %9llu %10llu %14.0f%s%s\n",
-		       r->name, r->size, (unsigned long long)r->p50_ns,
-		       (unsigned long long)r->p99_ns,
-		       (unsigned long long)r->p999_ns,
-		       (unsigned long long)r->max_ns, r->msgs_per_s,
-		       r->extra ? "  " : "", r->extra ? r->extra : "");
-	}
-	fflush(stdout);
-}
 
 /*
  * --rounds: every report of a scenario (name and size) is kept, and after
@@ -90,6 +68,35 @@ static void print_result(const struct bench_opts *o,
  */
 #define FIG_N	5	/* p50, p99, p99.9, max, msgs/s */
 
+/* One table row or JSON line: the figures in whole ns, or, for the
+ * medians of @rounds rounds (> 0), to a tenth, with "rounds". */
+static void print_row(const struct bench_opts *o, const char *name,
+		      uint32_t size, const double fig[FIG_N],
+		      unsigned int rounds, const char *extra)
+{
+	int d = rounds ? 1 : 0;
+	char rs[32] = "";
+
+	if (o->json) {
+		if (rounds)
+			snprintf(rs, sizeof(rs), ",\"rounds\":%u", rounds);
+		printf("{\"name\":\"%s\",\"size\":%u,\"p50_ns\":%.*f,"
+		       "\"p99_ns\":%.*f,\"p999_ns\":%.*f,\"max_ns\":%.*f,"
+		       "\"msgs_per_s\":%.0f%s%s%s}\n",
+		       name, size, d, fig[0], d, fig[1], d, fig[2], d, fig[3],
+		       fig[4], rs, extra && *extra ? "," : "",
+		       extra ? extra : "");
+	} else {
+		if (rounds)
+			snprintf(rs, sizeof(rs), "  rounds %u", rounds);
+		printf("%-18s %6u %9.*f %9.*f %9.*f %10.*f %14.0f%s%s%s\n",
+		       name, size, d, fig[0], d, fig[1], d, fig[2], d, fig[3],
+		       fig[4], rs, extra && *extra ? "  " : "",
+		       extra ? extra : "");
+	}
+	fflush(stdout);
+}
+
 struct kept {
 	char name[64];
 	uint32_t size;
@@ -97,6 +104,15 @@ struct kept {
 	unsigned int n;
 	double *fig[FIG_N];	/* [figure][round] */
 };
+
+static void figures(const struct bench_result *r, double v[FIG_N])
+{
+	v[0] = (double)r->p50_ns;
+	v[1] = (double)r->p99_ns;
+	v[2] = (double)r->p999_ns;
+	v[3] = (double)r->max_ns;
+	v[4] = r->msgs_per_s;
+}
 
 static struct kept *kept;
 static size_t nkept;
@@ -133,12 +149,10 @@ static struct kept *kept_find(const struct bench_result *r, unsigned int rounds)
 static void keep(const struct bench_opts *o, const struct bench_result *r)
 {
 	struct kept *k = kept_find(r, o->rounds);
-	double v[FIG_N] = {
-		(double)r->p50_ns, (double)r->p99_ns, (double)r->p999_ns,
-		(double)r->max_ns, r->msgs_per_s,
-	};
+	double v[FIG_N];
 	int f;
 
+	figures(r, v);
 	if (!k) {
 		fprintf(stderr, "myc bench: out of memory: %s not kept\n", r->name);
 		return;
@@ -177,16 +191,7 @@ static void print_kept(const struct bench_opts *o)
 
 		for (f = 0; f < FIG_N; f++)
 			m[f] = median(k->fig[f], k->n);
-		if (o->json)
-			printf("{\"name\":\"%s\",\"size\":%u,\"p50_ns\":%.1f,"
-			       "\"p99_ns\":%.1f,\"p999_ns\":%.1f,\"max_ns\":%.1f,"
-			       "\"msgs_per_s\":%.0f,\"rounds\":%u%s%s}\n",
-			       k->name, k->size, m[0], m[1], m[2], m[3], m[4],
-			       k->n, k->extra[0] ? "," : "", k->extra);
-		else
-			printf("%-18s %6u %9.1f %9.1f %9.1f %10.1f %14.0f  rounds %u%s%s\n",
-			       k->name, k->size, m[0], m[1], m[2], m[3], m[4],
-			       k->n, k->extra[0] ? "  " : "", k->extra);
+		print_row(o, k->name, k->size, m, k->n, k->extra);
 		for (f = 0; f < FIG_N; f++)
 			free(k->fig[f]);
 	}
@@ -198,10 +203,14 @@ static void print_kept(const struct bench_opts *o)
 
 void bench_report(const struct bench_opts *o, const struct bench_result *r)
 {
-	if (o->rounds > 1)
+	double v[FIG_N];
+
+	if (o->rounds > 1) {
 		keep(o, r);
-	else
-		print_result(o, r);
+		return;
+	}
+	figures(r, v);
+	print_row(o, r->name, r->size, v, 0, r->extra);
 }
 
 /* Scenarios --only let through (a selection that runs nothing is an
