@@ -18,16 +18,19 @@
 #define IDLE	18
 
 static const char *dom;
-static struct rt_sync ready, freed;
+static struct rt_sync go, freed;
 
 static int publisher(void *arg)
 {
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = 0 };
-	struct myc_bus *bus = br_bus(dom, BUSY, MYC_LOSSLESS, 16);
-	struct myc_pub *pub = myc_pub_new(bus, BUSY, &po);
+	struct myc_bus *bus;
+	struct myc_pub *pub;
 	uint64_t i = 0;
 	int r;
 
+	RT_EQ(rt_sync_wait(&go, 10000), 0);
+	bus = br_bus(dom, BUSY, MYC_LOSSLESS, 16);
+	pub = myc_pub_new(bus, BUSY, &po);
 	RT_CHECK(pub);
 	/* Until the subscriber process freed its bus (back-pressured while
 	 * it is full), then some more, waiting as long as it takes: nothing
@@ -58,14 +61,16 @@ int main(void)
 	pid_t p;
 
 	dom = rt_name("busfree");
-	rt_sync_init(&ready);
+	rt_sync_init(&go);
 	rt_sync_init(&freed);
+	/* Fork first: our bus's receive threads do not exist yet. */
+	p = rt_spawn(publisher, NULL);
 	bus = br_bus(dom, BUSY, MYC_LOSSLESS, 16);
 	RT_EQ(bt_topic(bus, IDLE, MYC_LOSSY, 16, 64), 0);
 	busy = myc_sub_new(bus, BUSY, NULL);	/* never reads */
 	idle = myc_sub_new(bus, IDLE, NULL);
 	RT_CHECK(busy && idle);
-	p = rt_spawn(publisher, NULL);
+	rt_sync_post(&go);
 	/* Wait until our queue is full: the receive thread is now blocked
 	 * delivering the next frame. */
 	do {

@@ -6,7 +6,8 @@
  * with digest D2 cannot subscribe (myc_sub_new: MYC_E_DIGEST) and its
  * lossless publisher's claim fails with -MYC_E_DIGEST (nothing is written
  * to the ring); a process with D1 publishes and the subscriber gets every
- * value, in order.  No ring is left.
+ * value, in order.  No ring is left.  The children are forked before the
+ * subscriber's bus (and its receive thread) exists and wait for a go.
  */
 #include <errno.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 static const char *dom;
 static uint8_t d1[MYC_SCHEMA_DIGEST_LEN], d2[MYC_SCHEMA_DIGEST_LEN];
+static struct rt_sync go_other, go_same;
 
 static struct myc_bus *dg_bus(const uint8_t *digest)
 {
@@ -35,11 +37,13 @@ static struct myc_bus *dg_bus(const uint8_t *digest)
 static int other_schema(void *arg)
 {
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = 0 };
-	struct myc_bus *bus = dg_bus(d2);
+	struct myc_bus *bus;
 	struct myc_pub *pub;
 	void *buf;
 
 	(void)arg;
+	RT_EQ(rt_sync_wait(&go_other, 10000), 0);
+	bus = dg_bus(d2);
 	RT_CHECK(!myc_sub_new(bus, TYPE, NULL));
 	RT_EQ(errno, MYC_E_DIGEST);
 	pub = myc_pub_new(bus, TYPE, &po);
@@ -53,10 +57,13 @@ static int other_schema(void *arg)
 static int same_schema(void *arg)
 {
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
-	struct myc_bus *bus = dg_bus(d1);
-	struct myc_pub *pub = myc_pub_new(bus, TYPE, &po);
+	struct myc_bus *bus;
+	struct myc_pub *pub;
 
 	(void)arg;
+	RT_EQ(rt_sync_wait(&go_same, 10000), 0);
+	bus = dg_bus(d1);
+	pub = myc_pub_new(bus, TYPE, &po);
 	RT_CHECK(pub);
 	for (uint64_t i = 0; i < N; i++)
 		RT_EQ(bt_send_u64(pub, i), 0);
@@ -70,18 +77,23 @@ int main(void)
 	struct myc_bus *bus;
 	struct myc_sub *sub;
 	uint64_t v;
-	pid_t c;
+	pid_t a, c;
 
 	dom = rt_name("bdg");
 	memset(d1, 0xd1, sizeof(d1));
 	memset(d2, 0xd2, sizeof(d2));
+	rt_sync_init(&go_other);
+	rt_sync_init(&go_same);
+	a = rt_spawn(other_schema, NULL);
+	c = rt_spawn(same_schema, NULL);
 	bus = dg_bus(d1);
 	sub = myc_sub_new(bus, TYPE, NULL);
 	RT_CHECK(sub);
 
-	RT_EQ(rt_wait(rt_spawn(other_schema, NULL)), 0);
+	rt_sync_post(&go_other);
+	RT_EQ(rt_wait(a), 0);
 	RT_EQ(br_ring_frames(dom, TYPE), 0);
-	c = rt_spawn(same_schema, NULL);
+	rt_sync_post(&go_same);
 	for (uint64_t i = 0; i < N; i++) {
 		RT_EQ(bt_recv_u64(sub, &v, 10000), 0);
 		RT_EQ(v, i);

@@ -21,6 +21,7 @@
 #define TYPE	5
 
 static uint8_t d1[MYC_SCHEMA_DIGEST_LEN], d2[MYC_SCHEMA_DIGEST_LEN];
+static struct rt_sync go_other, go_same;
 
 static struct myc_bus *node_bus(const char *service, const uint8_t *digest)
 {
@@ -36,9 +37,11 @@ static struct myc_bus *node_bus(const char *service, const uint8_t *digest)
 
 static int other_digest(void *arg)
 {
-	struct myc_bus *bus = node_bus("b", d2);
+	struct myc_bus *bus;
 
 	(void)arg;
+	RT_EQ(rt_sync_wait(&go_other, 10000), 0);
+	bus = node_bus("b", d2);
 	RT_CHECK(!myc_sub_new(bus, TYPE, NULL));
 	RT_EQ(errno, MYC_E_DIGEST);
 	myc_bus_free(bus);
@@ -48,10 +51,13 @@ static int other_digest(void *arg)
 static int same_digest(void *arg)
 {
 	struct myc_pub_opts po = { .sz = sizeof(po), .timeout_ms = -1 };
-	struct myc_bus *bus = node_bus("b", d1);
-	struct myc_pub *pub = myc_pub_new(bus, TYPE, &po);
+	struct myc_bus *bus;
+	struct myc_pub *pub;
 
 	(void)arg;
+	RT_EQ(rt_sync_wait(&go_same, 10000), 0);
+	bus = node_bus("b", d1);
+	pub = myc_pub_new(bus, TYPE, &po);
 	RT_CHECK(pub);
 	for (uint64_t i = 0; i < N; i++)
 		RT_EQ(bt_send_u64(pub, i), 0);
@@ -78,7 +84,7 @@ int main(void)
 	struct myc_sub *sub;
 	struct myc_topo *t;
 	uint64_t v;
-	pid_t c;
+	pid_t a, c;
 
 	RT_CHECK(mkdtemp(dir));
 	RT_EQ(chdir(dir), 0);
@@ -93,11 +99,17 @@ int main(void)
 	memset(d1, 0xd1, sizeof(d1));
 	memset(d2, 0xd2, sizeof(d2));
 
+	/* Fork first: our bus's receive thread does not exist yet. */
+	rt_sync_init(&go_other);
+	rt_sync_init(&go_same);
+	a = rt_spawn(other_digest, NULL);
+	c = rt_spawn(same_digest, NULL);
 	bus = node_bus("a", d1);
 	sub = myc_sub_new(bus, TYPE, NULL);
 	RT_CHECK(sub);
-	RT_EQ(rt_wait(rt_spawn(other_digest, NULL)), 0);
-	c = rt_spawn(same_digest, NULL);
+	rt_sync_post(&go_other);
+	RT_EQ(rt_wait(a), 0);
+	rt_sync_post(&go_same);
 	for (uint64_t i = 0; i < N; i++) {
 		RT_EQ(bt_recv_u64(sub, &v, 10000), 0);
 		RT_EQ(v, i);
