@@ -44,11 +44,12 @@ void rt_skip_in_kernel_mode(const char *why);
 pid_t rt_spawn(int (*fn)(void *arg), void *arg);
 /* waitpid(): the child's exit status, 128+signal if killed, -1 on error. */
 int rt_wait(pid_t pid);
-/* A pipe pair used to say "ready" from a child to the parent. */
+/* A pipe pair used to say "ready" or "go" between a parent and a child
+ * forked after rt_sync_init(): one side posts, the other waits. */
 struct rt_sync { int fd[2]; };
 void rt_sync_init(struct rt_sync *s);
-void rt_sync_post(struct rt_sync *s);	/* child: one byte */
-int rt_sync_wait(struct rt_sync *s, int timeout_ms);	/* parent: 0 or -1 */
+void rt_sync_post(struct rt_sync *s);	/* one byte */
+int rt_sync_wait(struct rt_sync *s, int timeout_ms);	/* 0 or -1 */
 /* Deterministic payload pattern for frame @idx of size @n. */
 void rt_fill(void *buf, uint32_t n, uint64_t idx);
 bool rt_check(const void *buf, uint32_t n, uint64_t idx);

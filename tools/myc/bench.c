@@ -56,7 +56,6 @@ void bench_percentiles(struct bench_samples *s, struct bench_result *r)
 	r->max_ns = s->n ? s->ns[s->n - 1] : 0;
 }
 
-
 /*
  * --rounds: every report of a scenario (name and size) is kept, and after
  * the last round one line per scenario gives the median of each figure
