@@ -869,9 +869,10 @@ struct myc_ring_info {
 	uint64_t wakeups;	/* futex wakes issued by producers */
 	uint64_t recovered;	/* dead producers' claims padded */
 	uint64_t reclaimed;	/* dead consumers' cursors freed */
-	uint64_t handle_syscalls; /* futex (or, kernel mode, WAIT/WAKE/EVENTS
-				   * ioctl) calls made through this handle:
-				   * the only syscalls on the data path */
+	uint64_t handle_syscalls; /* futex and membarrier (or, kernel mode,
+				   * WAIT/WAKE/EVENTS ioctl) calls made
+				   * through this handle: the only syscalls
+				   * on the data path */
 	uint32_t mode;		/* MYC_RING_MODE_USER or _KERNEL */
 	uint32_t pad0;
 	uint64_t waits;		/* kernel mode: WAIT calls that slept */

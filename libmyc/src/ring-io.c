@@ -103,15 +103,21 @@ static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
 
 /*
  * Commit the record at @pos: its seq word := @seq, then demote its first
- * @demote bytes (cpu.h; 0: none) before the fence, so that the demotes do
- * not wait for the stores to drain.  The release store
+ * @demote bytes (cpu.h; 0: none: not awaited) before the fence, so that
+ * the demotes do not wait for the stores to drain.  The release store
  * orders the record before the seq word (pairs with the reader's acquire
- * load of it); the fence orders the seq word before the caller's load of
- * waiters (pairs with the consumer's increment of waiters before its
- * re-check: Dekker).  Not an xchg: a locked instruction on the line the
- * consumer polls makes one hop in ten or more twice as slow
- * (docs/PERFORMANCE.md, "Session 6"); the fence's locked instruction is on
- * our own stack.
+ * load of it).  The barrier orders the seq word before the caller's load
+ * of waiters: the producer's half of the Dekker pair with a consumer that
+ * counts itself in waiters and then re-checks.  A consumer calls
+ * membarrier() between the two (user_sleep_begin()), which stands for that
+ * barrier in every process registered for it, so a registered producer
+ * skips the fence, except after an awaited commit: there it is free (we
+ * wait for the reply next) and the measured ping-pong was no better
+ * without it (docs/PERFORMANCE.md, "Session 14").  Kernel mode's wait
+ * ioctl pays no membarrier: there the fence is always issued.  Not an
+ * xchg: a locked instruction on the line the consumer polls makes one hop
+ * in ten or more twice as slow ("Session 6"); the fence's locked
+ * instruction is on our own stack.
  */
 static inline void commit_seq(struct myc_ring *r, uint64_t pos, uint64_t seq,
 			      uint32_t demote)
@@ -119,7 +125,10 @@ static inline void commit_seq(struct myc_ring *r, uint64_t pos, uint64_t seq,
 	st_rel(ring_seqword(r, pos), htole64(seq));
 	if (demote)
 		cpu_demote(ring_rec(r, pos), demote);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (r->mb_target && !demote)
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	else
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
 
 /* Store a padding frame over [pos, pos+span) and commit it with @seq. */
@@ -299,7 +308,7 @@ void ring_solo_try(struct myc_ring *r)
 	uint32_t me = (uint32_t)r->slot + 1, k, s;
 
 	r->solo_ok = false;
-	if (!ring_store16_atomic() || ring_membarrier_register())
+	if (!ring_store16_atomic() || !r->mb_target)
 		return;
 	s = ld_acq(&r->ctl->solo);
 	if (s == (me | MYC_RING_SOLO_REVOKE) && solo_swap(r, s, 0))

@@ -429,6 +429,7 @@ static int attach_producer(struct myc_ring *r)
 		 * (ring_solo_try(), myc_ring_claim()). */
 		st_sc(&p->state, MYC_RING_PS_IDLE);
 		r->solo_aware = true;
+		r->mb_target = !ring_membarrier_register();
 		ring_solo_try(r);
 		return 0;
 	}
@@ -562,16 +563,28 @@ static void user_close(struct myc_ring *r)
 	}
 }
 
+/* Longest sleep of a consumer whose membarrier() failed. */
+#define NAP_ONLY_NS	1000000ll
+
 static void user_sleep_begin(struct myc_ring *r)
 {
 	/* Count ourselves before the re-check (Dekker with publish()); the
 	 * sleeping flag lets a reclaimer give the count back if we die. */
 	__atomic_fetch_add(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
 	st_sc(&r->cons->sleeping, 1);
+	/* The producers' half of the pair: a full barrier in each of them
+	 * (registered ones commit without a fence, commit_seq()), between
+	 * its commit and its load of waiters or before both.  Refused (a
+	 * seccomp filter): a commit's wake-up may be missed, so we sleep
+	 * in slices and look again. */
+	r->nap_only = ring_membarrier() != 0;
+	r->syscalls++;
 }
 
 static void user_wait(struct myc_ring *r, uint32_t val, int64_t ns)
 {
+	if (r->nap_only && (ns < 0 || ns > NAP_ONLY_NS))
+		ns = NAP_ONLY_NS;
 	ring_futex_wait(&r->ctl->futex, val, ns);
 	r->syscalls++;
 }

@@ -76,6 +76,10 @@ struct myc_ring {
 	bool solo_ok;			/* may claim without the CAS while
 					 * ctl.solo names our slot */
 	bool solo_aware;		/* userspace mode: honours ctl.solo */
+	bool mb_target;			/* userspace mode, and this process is
+					 * registered for expedited membarrier:
+					 * a commit not awaited needs no fence
+					 * (commit_seq()) */
 
 	/* consumer */
 	struct myc_ring_cons *cons;
@@ -90,6 +94,8 @@ struct myc_ring {
 	uint64_t stuck_ns;		/* since when a claim stays uncommitted */
 	uint64_t idle_polls;		/* timeout-0 polls that found nothing */
 	uint32_t peek_span;
+	bool nap_only;			/* our last membarrier() failed: sleep
+					 * in short slices (user_wait()) */
 
 	char path[96];
 };

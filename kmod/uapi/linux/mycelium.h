@@ -50,8 +50,9 @@
  */
 
 #define MYC_RING_MAGIC		0x31474e495243594dULL	/* "MYCRING1" LE */
-#define MYC_RING_VERSION	3u	/* 2: ctl.bound (line 4); 3: ctl.solo
-					 * (line 0) */
+#define MYC_RING_VERSION	4u	/* 2: ctl.bound (line 4); 3: ctl.solo
+					 * (line 0); 4: userspace-mode sleepers
+					 * issue membarrier(2) */
 #define MYC_RING_LINE		128u	/* hot-field stride: two cache lines
 					 * so adjacent-line prefetch does not
 					 * couple them */
@@ -173,11 +174,13 @@ struct myc_ring_ctl {
 	__u32 resv0;		/* zero */
 	__u8  pad0[MYC_RING_LINE - 24];
 	/* line 1: futex word and waiter count.  A consumer about to sleep
-	 * increments waiters, reads futex, re-checks for data, then
-	 * FUTEX_WAITs (shared) on futex.  A producer, after committing,
-	 * reads waiters (after a full barrier) and only when non-zero
-	 * increments futex and FUTEX_WAKEs.  In kernel mode the wait ioctl
-	 * does the consumer's part. */
+	 * increments waiters, issues membarrier(GLOBAL_EXPEDITED) (userspace
+	 * mode), reads futex, re-checks for data, then FUTEX_WAITs (shared)
+	 * on futex.  A producer, after committing, reads waiters (after a
+	 * full barrier: its own fence, or in userspace mode a sleeper's
+	 * membarrier when the producer registered for it) and only when
+	 * non-zero increments futex and FUTEX_WAKEs.  In kernel mode the
+	 * wait ioctl does the consumer's part and producers fence. */
 	__u32 futex;
 	__u32 waiters;
 	__u8  pad1[MYC_RING_LINE - 8];
