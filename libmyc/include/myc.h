@@ -874,7 +874,8 @@ struct myc_ring_info {
 				   * through this handle: the only syscalls
 				   * on the data path */
 	uint32_t mode;		/* MYC_RING_MODE_USER or _KERNEL */
-	uint32_t pad0;
+	uint32_t sleepers;	/* userspace mode: consumers that may sleep
+				 * (producers fence their commits) */
 	uint64_t waits;		/* kernel mode: WAIT calls that slept */
 	uint64_t peer_deaths;	/* kernel mode: producer fds released */
 };

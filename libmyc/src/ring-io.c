@@ -26,6 +26,7 @@
 #define STUCK_CHECK_NS		10000000ull	/* uncommitted: check producers */
 #define BP_CHECK_NS		1000000ull	/* back-pressure: check consumers */
 #define IDLE_CHECK_NS		1000000ull	/* spinning: look at the head */
+#define SLEEPER_AWAKE_FRAMES	4096u	/* without a sleep: not a sleeper */
 /*
  * Pauses per poll while the frames come as a stream (cpu.h, stream_pace):
  * 64, about 0.7 us here; twice that in a flood, frames on average less
@@ -108,16 +109,17 @@ static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
  * orders the record before the seq word (pairs with the reader's acquire
  * load of it).  The barrier orders the seq word before the caller's load
  * of waiters: the producer's half of the Dekker pair with a consumer that
- * counts itself in waiters and then re-checks.  A consumer calls
- * membarrier() between the two (user_sleep_begin()), which stands for that
- * barrier in every process registered for it, so a registered producer
- * skips the fence, except after an awaited commit: there it is free (we
- * wait for the reply next) and the measured ping-pong was no better
- * without it (docs/PERFORMANCE.md, "Session 14").  Kernel mode's wait
- * ioctl pays no membarrier: there the fence is always issued.  Not an
- * xchg: a locked instruction on the line the consumer polls makes one hop
- * in ten or more twice as slow ("Session 6"); the fence's locked
- * instruction is on our own stack.
+ * counts itself in waiters and then re-checks.  A registered producer
+ * leaves it out while no consumer counts itself in ctl.sleepers: one that
+ * does so issues membarrier() before its first sleep (sleeper_enter()),
+ * which stands for the barrier in commits that did not see its count.
+ * After an awaited commit the fence stays: there it is free (we wait for
+ * the reply next) and the measured ping-pong was no better without it
+ * (docs/PERFORMANCE.md, "Session 14").  Kernel mode's wait ioctl issues
+ * no membarrier: there the fence is always issued.  Not an xchg: a locked
+ * instruction on the line the consumer polls makes one hop in ten or more
+ * twice as slow ("Session 6"); the fence's locked instruction is on our
+ * own stack.
  */
 static inline void commit_seq(struct myc_ring *r, uint64_t pos, uint64_t seq,
 			      uint32_t demote)
@@ -125,7 +127,7 @@ static inline void commit_seq(struct myc_ring *r, uint64_t pos, uint64_t seq,
 	st_rel(ring_seqword(r, pos), htole64(seq));
 	if (demote)
 		cpu_demote(ring_rec(r, pos), demote);
-	if (r->mb_target && !demote)
+	if (r->mb_target && !demote && !ld_rlx(&r->ctl->sleepers))
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	else
 		__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -941,6 +943,9 @@ static int idle_check(struct myc_ring *r, uint64_t now)
 
 static int got(struct myc_ring *r, int ret, const struct myc_frame_hdr *h)
 {
+	/* Taking frames without sleeping: let producers skip the fence. */
+	if (unlikely(r->sleeper) && ++r->awake >= SLEEPER_AWAKE_FRAMES)
+		ring_sleeper_leave(r);
 	stream_pace_msg(&r->pace, h->ts_ns, STREAM_GAP_NS);
 	r->peeked = true;
 	r->stuck_ns = 0;

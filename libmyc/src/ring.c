@@ -388,6 +388,8 @@ void ring_cons_reset(struct myc_ring *r, uint32_t j, bool dead)
 
 	if (__atomic_exchange_n(&c->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
 		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_exchange_n(&c->sleeper, 0, __ATOMIC_SEQ_CST) == 1)
+		__atomic_fetch_sub(&r->ctl->sleepers, 1, __ATOMIC_SEQ_CST);
 	if (dead && ld_acq(&c->state) == MYC_RING_CS_ACTIVE)
 		__atomic_fetch_add(&r->ctl->reclaimed, 1, __ATOMIC_RELAXED);
 	st_rel(&c->state, MYC_RING_CS_FREE);
@@ -563,28 +565,51 @@ static void user_close(struct myc_ring *r)
 	}
 }
 
-/* Longest sleep of a consumer whose membarrier() failed. */
-#define NAP_ONLY_NS	1000000ll
+/* Longest first sleep of a consumer whose membarrier() failed. */
+#define NAP_ONCE_NS	1000000ll
+
+/*
+ * Before our first sleep (and the first after we left): count ourselves
+ * in ctl.sleepers, so that producers' commits fence again, then
+ * membarrier(), a full barrier in every registered producer, for the
+ * commits that read sleepers before our count was visible: each of those
+ * is visible to our re-check, or its load of waiters comes after the
+ * barrier and sees us (docs/ring-format.md, "Waiting").  Refused (a
+ * seccomp filter): one such commit's wake-up may be missed, so the first
+ * wait is short and we look again.
+ */
+static void sleeper_enter(struct myc_ring *r)
+{
+	__atomic_fetch_add(&r->ctl->sleepers, 1, __ATOMIC_SEQ_CST);
+	st_sc(&r->cons->sleeper, 1);
+	r->sleeper = true;
+	r->nap_once = ring_membarrier() != 0;
+	r->syscalls++;
+}
+
+void ring_sleeper_leave(struct myc_ring *r)
+{
+	r->sleeper = false;
+	if (__atomic_exchange_n(&r->cons->sleeper, 0, __ATOMIC_SEQ_CST) == 1)
+		__atomic_fetch_sub(&r->ctl->sleepers, 1, __ATOMIC_SEQ_CST);
+}
 
 static void user_sleep_begin(struct myc_ring *r)
 {
+	if (!r->sleeper)
+		sleeper_enter(r);
+	r->awake = 0;
 	/* Count ourselves before the re-check (Dekker with publish()); the
 	 * sleeping flag lets a reclaimer give the count back if we die. */
 	__atomic_fetch_add(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
 	st_sc(&r->cons->sleeping, 1);
-	/* The producers' half of the pair: a full barrier in each of them
-	 * (registered ones commit without a fence, commit_seq()), between
-	 * its commit and its load of waiters or before both.  Refused (a
-	 * seccomp filter): a commit's wake-up may be missed, so we sleep
-	 * in slices and look again. */
-	r->nap_only = ring_membarrier() != 0;
-	r->syscalls++;
 }
 
 static void user_wait(struct myc_ring *r, uint32_t val, int64_t ns)
 {
-	if (r->nap_only && (ns < 0 || ns > NAP_ONLY_NS))
-		ns = NAP_ONLY_NS;
+	if (r->nap_once && (ns < 0 || ns > NAP_ONCE_NS))
+		ns = NAP_ONCE_NS;
+	r->nap_once = false;
 	ring_futex_wait(&r->ctl->futex, val, ns);
 	r->syscalls++;
 }
@@ -760,6 +785,7 @@ int myc_ring_info(struct myc_ring *r, struct myc_ring_info *info)
 	out.head_pos = pos;
 	out.head_seq = seqw & MYC_RING_SEQ_MASK;
 	out.waiters = ld_rlx(&r->ctl->waiters);
+	out.sleepers = ld_rlx(&r->ctl->sleepers);
 	out.wakeups = ld_rlx(&r->ctl->wakeups);
 	out.recovered = ld_rlx(&r->ctl->recovered);
 	out.reclaimed = ld_rlx(&r->ctl->reclaimed);

@@ -51,8 +51,7 @@
 
 #define MYC_RING_MAGIC		0x31474e495243594dULL	/* "MYCRING1" LE */
 #define MYC_RING_VERSION	4u	/* 2: ctl.bound (line 4); 3: ctl.solo
-					 * (line 0); 4: userspace-mode sleepers
-					 * issue membarrier(2) */
+					 * (line 0); 4: ctl.sleepers (line 1) */
 #define MYC_RING_LINE		128u	/* hot-field stride: two cache lines
 					 * so adjacent-line prefetch does not
 					 * couple them */
@@ -173,17 +172,23 @@ struct myc_ring_ctl {
 	__u32 solo;
 	__u32 resv0;		/* zero */
 	__u8  pad0[MYC_RING_LINE - 24];
-	/* line 1: futex word and waiter count.  A consumer about to sleep
-	 * increments waiters, issues membarrier(GLOBAL_EXPEDITED) (userspace
-	 * mode), reads futex, re-checks for data, then FUTEX_WAITs (shared)
-	 * on futex.  A producer, after committing, reads waiters (after a
-	 * full barrier: its own fence, or in userspace mode a sleeper's
-	 * membarrier when the producer registered for it) and only when
+	/* line 1: futex word, waiter count, sleeper count.  A consumer
+	 * about to sleep increments waiters, reads futex, re-checks for
+	 * data, then FUTEX_WAITs (shared) on futex.  A producer, after
+	 * committing, reads waiters (after a full barrier) and only when
 	 * non-zero increments futex and FUTEX_WAKEs.  In kernel mode the
-	 * wait ioctl does the consumer's part and producers fence. */
+	 * wait ioctl does the consumer's part.  Userspace mode: a consumer
+	 * counts itself in sleepers (and its page's sleeper flag), then
+	 * issues membarrier(GLOBAL_EXPEDITED), before its first sleep; it
+	 * takes itself out once it takes frames without sleeping.  A
+	 * producer registered for that membarrier may leave out the
+	 * barrier after a commit while sleepers is 0 (docs/ring-format.md,
+	 * "Waiting"). */
 	__u32 futex;
 	__u32 waiters;
-	__u8  pad1[MYC_RING_LINE - 8];
+	__u32 sleepers;
+	__u32 resv1;		/* zero */
+	__u8  pad1[MYC_RING_LINE - 16];
 	/* line 2: lossless producers' cached limit: claims must end (plus
 	 * MYC_RING_GUARD) at or before this position; recomputed from the
 	 * consumer cursors only when a claim would pass it (compare-and-swap
@@ -265,7 +270,8 @@ struct myc_ring_cons {
 	__u32 sleeping;		/* 1 while counted in ctl.waiters: a
 				 * reclaimer that proved the owner dead and
 				 * swaps this 1 -> 0 takes the count back */
-	__u32 resv0;
+	__u32 sleeper;		/* 1 while counted in ctl.sleepers (the
+				 * same way) */
 	__u8  pad1[MYC_RING_LINE - 40];
 };
 
