@@ -105,14 +105,15 @@ static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
 /*
  * Commit the record at @pos: its seq word := @seq, then demote its first
  * @demote bytes (cpu.h; 0: none: not awaited) before the fence, so that
- * the demotes do not wait for the stores to drain.  The release store
- * orders the record before the seq word (pairs with the reader's acquire
- * load of it).  The barrier orders the seq word before the caller's load
- * of waiters: the producer's half of the Dekker pair with a consumer that
- * counts itself in waiters and then re-checks.  A registered producer
- * leaves it out while no consumer counts itself in ctl.sleepers: one that
- * does so issues membarrier() before its first sleep (sleeper_enter()),
- * which stands for the barrier in commits that did not see its count.
+ * the demotes do not wait for the stores to drain.  Returns how many
+ * consumers sleep (to be woken).  The release store orders the record
+ * before the seq word (pairs with the reader's acquire load of it).  The
+ * barrier orders the seq word before our load of waiters: the producer's
+ * half of the Dekker pair with a consumer that counts itself in waiters
+ * and then re-checks.  A registered producer leaves it out while the same
+ * word counts no sleeper: a consumer counts itself as one and issues
+ * membarrier() before its first sleep (sleeper_enter()), which stands for
+ * the barrier in commits whose load did not see its count.
  * After an awaited commit the fence stays: there it is free (we wait for
  * the reply next) and the measured ping-pong was no better without it
  * (docs/PERFORMANCE.md, "Session 14").  Kernel mode's wait ioctl issues
@@ -121,25 +122,34 @@ static inline void hdr_store_noseq(uint8_t *rec, uint32_t len, uint16_t type,
  * twice as slow ("Session 6"); the fence's locked instruction is on our
  * own stack.
  */
-static inline void commit_seq(struct myc_ring *r, uint64_t pos, uint64_t seq,
-			      uint32_t demote)
+static inline uint32_t commit_seq(struct myc_ring *r, uint64_t pos,
+				  uint64_t seq, uint32_t demote)
 {
+	uint32_t w;
+
 	st_rel(ring_seqword(r, pos), htole64(seq));
 	if (demote)
 		cpu_demote(ring_rec(r, pos), demote);
-	if (r->mb_target && !demote && !ld_rlx(&r->ctl->sleepers))
+	if (r->mb_target && !demote) {
+		/* One load: with no sleeper counted it stands without the
+		 * fence (and then no consumer sleeps: it counts 0). */
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	else
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		w = ld_rlx(&r->ctl->waiters);
+		if (likely(w < MYC_RING_SLEEPER_ONE))
+			return w;
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return ld_rlx(&r->ctl->waiters) & MYC_RING_WAITERS_MASK;
 }
 
-/* Store a padding frame over [pos, pos+span) and commit it with @seq. */
-static void write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
-		      uint64_t seq, uint32_t src)
+/* Store a padding frame over [pos, pos+span) and commit it with @seq.
+ * Returns the count of sleeping consumers (commit_seq()). */
+static uint32_t write_pad(struct myc_ring *r, uint64_t pos, uint32_t span,
+			  uint64_t seq, uint32_t src)
 {
 	hdr_store_noseq(ring_rec(r, pos), span, MYC_TYPE_INVALID,
 			MYC_FRAME_F_PAD, 0, src);
-	commit_seq(r, pos, seq, 0);
+	return commit_seq(r, pos, seq, 0);
 }
 
 /* Someone announced itself: bump the futex word and wake (FUTEX_WAKE or
@@ -184,10 +194,11 @@ void ring_recover_slot(struct myc_ring *r, uint32_t k)
 		w = le64toh(ld_acq(ring_seqword(r, cpos)));
 		if (w != cseq &&
 		    (r->lossless || pos + MYC_RING_GUARD - cpos <= r->cap)) {
-			write_pad(r, cpos, span, cseq, k + 1);
+			bool wake = write_pad(r, cpos, span, cseq, k + 1);
+
 			__atomic_fetch_add(&r->ctl->recovered, 1,
 					   __ATOMIC_RELAXED);
-			if (ld_acq(&r->ctl->waiters))
+			if (wake)
 				wake_waiters(r);
 		}
 	}
@@ -637,6 +648,7 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 		    uint32_t len, uint64_t ts)
 {
 	uint8_t *rec = ring_rec(r, r->claim_pos);
+	uint32_t sleeping;
 
 	/* The padding first: the header's line last (ring_copy_in()). */
 	if (len < r->claim_span)
@@ -644,12 +656,12 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 	hdr_store_noseq(rec, len, type, flags, ts, (uint32_t)r->slot + 1);
 	/* Committed after a pause, so likely awaited: demoted (cpu.h). */
 	r->awaited = demote_due(&r->last_ts, ts);
-	commit_seq(r, r->claim_pos, r->claim_seq,
-		   r->awaited ? r->claim_span : 0);
+	sleeping = commit_seq(r, r->claim_pos, r->claim_seq,
+			      r->awaited ? r->claim_span : 0);
 	st_rel(&r->prod->state, MYC_RING_PS_IDLE);
 	st_rlx(&r->prod->commits, ld_rlx(&r->prod->commits) + 1);
 	r->claimed = false;
-	if (unlikely(ld_rlx(&r->ctl->waiters)))
+	if (unlikely(sleeping))
 		wake_waiters(r);
 }
 

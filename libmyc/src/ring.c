@@ -389,7 +389,8 @@ void ring_cons_reset(struct myc_ring *r, uint32_t j, bool dead)
 	if (__atomic_exchange_n(&c->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
 		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
 	if (__atomic_exchange_n(&c->sleeper, 0, __ATOMIC_SEQ_CST) == 1)
-		__atomic_fetch_sub(&r->ctl->sleepers, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_sub(&r->ctl->waiters, MYC_RING_SLEEPER_ONE,
+				   __ATOMIC_SEQ_CST);
 	if (dead && ld_acq(&c->state) == MYC_RING_CS_ACTIVE)
 		__atomic_fetch_add(&r->ctl->reclaimed, 1, __ATOMIC_RELAXED);
 	st_rel(&c->state, MYC_RING_CS_FREE);
@@ -570,7 +571,7 @@ static void user_close(struct myc_ring *r)
 
 /*
  * Before our first sleep (and the first after we left): count ourselves
- * in ctl.sleepers, so that producers' commits fence again, then
+ * as a sleeper in ctl.waiters, so that producers' commits fence again, then
  * membarrier(), a full barrier in every registered producer, for the
  * commits that read sleepers before our count was visible: each of those
  * is visible to our re-check, or its load of waiters comes after the
@@ -580,7 +581,8 @@ static void user_close(struct myc_ring *r)
  */
 static void sleeper_enter(struct myc_ring *r)
 {
-	__atomic_fetch_add(&r->ctl->sleepers, 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&r->ctl->waiters, MYC_RING_SLEEPER_ONE,
+			   __ATOMIC_SEQ_CST);
 	st_sc(&r->cons->sleeper, 1);
 	r->sleeper = true;
 	r->nap_once = ring_membarrier() != 0;
@@ -591,7 +593,8 @@ void ring_sleeper_leave(struct myc_ring *r)
 {
 	r->sleeper = false;
 	if (__atomic_exchange_n(&r->cons->sleeper, 0, __ATOMIC_SEQ_CST) == 1)
-		__atomic_fetch_sub(&r->ctl->sleepers, 1, __ATOMIC_SEQ_CST);
+		__atomic_fetch_sub(&r->ctl->waiters, MYC_RING_SLEEPER_ONE,
+				   __ATOMIC_SEQ_CST);
 }
 
 static void user_sleep_begin(struct myc_ring *r)
@@ -772,6 +775,7 @@ int myc_ring_info(struct myc_ring *r, struct myc_ring_info *info)
 {
 	struct myc_ring_info out = { .sz = sizeof(out) };
 	uint64_t pos, seqw;
+	uint32_t w;
 
 	if (!r || !info || info->sz < sizeof(out))
 		return -EINVAL;
@@ -784,8 +788,9 @@ int myc_ring_info(struct myc_ring *r, struct myc_ring_info *info)
 		return -MYC_E_CORRUPT;
 	out.head_pos = pos;
 	out.head_seq = seqw & MYC_RING_SEQ_MASK;
-	out.waiters = ld_rlx(&r->ctl->waiters);
-	out.sleepers = ld_rlx(&r->ctl->sleepers);
+	w = ld_rlx(&r->ctl->waiters);
+	out.waiters = w & MYC_RING_WAITERS_MASK;
+	out.sleepers = w / MYC_RING_SLEEPER_ONE;
 	out.wakeups = ld_rlx(&r->ctl->wakeups);
 	out.recovered = ld_rlx(&r->ctl->recovered);
 	out.reclaimed = ld_rlx(&r->ctl->reclaimed);

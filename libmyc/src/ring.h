@@ -95,7 +95,7 @@ struct myc_ring {
 	uint64_t stuck_ns;		/* since when a claim stays uncommitted */
 	uint64_t idle_polls;		/* timeout-0 polls that found nothing */
 	uint32_t peek_span;
-	bool sleeper;			/* counted in ctl.sleepers */
+	bool sleeper;			/* counted as a sleeper (ctl.waiters) */
 	uint32_t awake;			/* frames taken since our last sleep */
 	bool nap_once;			/* our membarrier() failed: the next
 					 * wait is short (user_wait()) */
@@ -179,7 +179,7 @@ int ring_hdr_validate(const struct myc_ring_hdr *h, uint64_t size,
 		      const char *name, bool kernel);
 int ring_digest_check(struct myc_ring *r, const struct myc_ring_opts *o);
 void ring_setup(struct myc_ring *r);
-/* Userspace mode: stop counting ourselves in ctl.sleepers. */
+/* Userspace mode: stop counting ourselves as a sleeper. */
 void ring_sleeper_leave(struct myc_ring *r);
 /* Finish a dead producer's claim in slot @k (caller holds its lock). */
 void ring_recover_slot(struct myc_ring *r, uint32_t k);

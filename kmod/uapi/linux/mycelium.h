@@ -51,7 +51,7 @@
 
 #define MYC_RING_MAGIC		0x31474e495243594dULL	/* "MYCRING1" LE */
 #define MYC_RING_VERSION	4u	/* 2: ctl.bound (line 4); 3: ctl.solo
-					 * (line 0); 4: ctl.sleepers (line 1) */
+					 * (line 0); 4: sleepers in ctl.waiters */
 #define MYC_RING_LINE		128u	/* hot-field stride: two cache lines
 					 * so adjacent-line prefetch does not
 					 * couple them */
@@ -164,6 +164,11 @@ struct myc_ring_hdr {
  */
 #define MYC_RING_SOLO_REVOKE	0x80000000u
 
+/* ctl.waiters: consumers asleep (bits 0..15) and, userspace mode,
+ * sleepers (bits 16..31, in units of MYC_RING_SLEEPER_ONE). */
+#define MYC_RING_WAITERS_MASK	0xffffu
+#define MYC_RING_SLEEPER_ONE	0x10000u
+
 struct myc_ring_ctl {
 	/* line 0: the claim point (16-byte aligned for cmpxchg16b and the
 	 * solo producer's 16-byte store), and the solo word (see above) */
@@ -172,23 +177,22 @@ struct myc_ring_ctl {
 	__u32 solo;
 	__u32 resv0;		/* zero */
 	__u8  pad0[MYC_RING_LINE - 24];
-	/* line 1: futex word, waiter count, sleeper count.  A consumer
-	 * about to sleep increments waiters, reads futex, re-checks for
-	 * data, then FUTEX_WAITs (shared) on futex.  A producer, after
-	 * committing, reads waiters (after a full barrier) and only when
-	 * non-zero increments futex and FUTEX_WAKEs.  In kernel mode the
-	 * wait ioctl does the consumer's part.  Userspace mode: a consumer
-	 * counts itself in sleepers (and its page's sleeper flag), then
-	 * issues membarrier(GLOBAL_EXPEDITED), before its first sleep; it
-	 * takes itself out once it takes frames without sleeping.  A
-	 * producer registered for that membarrier may leave out the
-	 * barrier after a commit while sleepers is 0 (docs/ring-format.md,
-	 * "Waiting"). */
+	/* line 1: futex word and waiter count.  A consumer about to sleep
+	 * increments waiters, reads futex, re-checks for data, then
+	 * FUTEX_WAITs (shared) on futex.  A producer, after committing,
+	 * reads waiters (after a full barrier) and only when its count of
+	 * sleeping consumers is non-zero increments futex and FUTEX_WAKEs.
+	 * In kernel mode the wait ioctl does the consumer's part.
+	 * Userspace mode: bits 16..31 of waiters count the sleepers: a
+	 * consumer adds MYC_RING_SLEEPER_ONE (and sets its page's sleeper
+	 * flag), then issues membarrier(GLOBAL_EXPEDITED), before its first
+	 * sleep; it takes itself out once it takes frames without
+	 * sleeping.  A producer registered for that membarrier may commit
+	 * without the barrier and take its one load of waiters as final
+	 * while it counts no sleeper (docs/ring-format.md, "Waiting"). */
 	__u32 futex;
 	__u32 waiters;
-	__u32 sleepers;
-	__u32 resv1;		/* zero */
-	__u8  pad1[MYC_RING_LINE - 16];
+	__u8  pad1[MYC_RING_LINE - 8];
 	/* line 2: lossless producers' cached limit: claims must end (plus
 	 * MYC_RING_GUARD) at or before this position; recomputed from the
 	 * consumer cursors only when a claim would pass it (compare-and-swap
@@ -270,8 +274,8 @@ struct myc_ring_cons {
 	__u32 sleeping;		/* 1 while counted in ctl.waiters: a
 				 * reclaimer that proved the owner dead and
 				 * swaps this 1 -> 0 takes the count back */
-	__u32 sleeper;		/* 1 while counted in ctl.sleepers (the
-				 * same way) */
+	__u32 sleeper;		/* 1 while counted in ctl.waiters'
+				 * sleepers (the same way) */
 	__u8  pad1[MYC_RING_LINE - 40];
 };
 
