@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Description: userspace mode's sleepers (docs/ring-format.md, "Waiting"):
- * a consumer process counts itself in ctl.sleepers with one membarrier(2)
- * before its first sleep and not again (a sleep after it is one
- * FUTEX_WAIT), and takes itself out once it takes frames without sleeping,
+ * a consumer process counts itself as a sleeper (bits 16..31 of
+ * ctl.waiters) with one membarrier(2) before its first sleep and not
+ * again (a sleep after it is one FUTEX_WAIT), and takes itself out once
+ * it takes frames without sleeping,
  * so producers may leave out the commit's fence again; a sleeper killed
  * with kill -9 is taken out when its page is reclaimed; a consumer whose
  * membarrier() is refused (a seccomp filter) makes its first sleep a
@@ -158,7 +159,7 @@ static void run(enum role role)
 
 int main(void)
 {
-	rt_skip_in_kernel_mode("ctl.sleepers is userspace mode's");
+	rt_skip_in_kernel_mode("sleepers are userspace mode's");
 	name = rt_name("sleepers");
 	run(SLEEP_THEN_STREAM);
 	run(KILLED);

@@ -253,7 +253,7 @@ static void run(uint32_t n, const char *what, const char *per)
 		/* One wake per message (someone was asleep each time); the
 		 * consumer sleeps once per wake-up, plus at most a retry
 		 * when the value moved under it.  In userspace mode the
-		 * first sleep also counts the consumer in ctl.sleepers, with
+		 * first sleep also counts the consumer as a sleeper, with
 		 * one membarrier(). */
 		RT_CHECK(rp.lib <= n);
 		RT_CHECK(rc.lib <= 2ull * n + (rt_kernel_mode() ? 0 : 1));
