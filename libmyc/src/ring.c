@@ -573,8 +573,8 @@ static void user_close(struct myc_ring *r)
  * Before our first sleep (and the first after we left): count ourselves
  * as a sleeper in ctl.waiters, so that producers' commits fence again, then
  * membarrier(), a full barrier in every registered producer, for the
- * commits that read sleepers before our count was visible: each of those
- * is visible to our re-check, or its load of waiters comes after the
+ * commits whose load of waiters came before our count was visible: each
+ * of those is visible to our re-check, or its load comes after the
  * barrier and sees us (docs/ring-format.md, "Waiting").  Refused (a
  * seccomp filter): one such commit's wake-up may be missed, so the first
  * wait is short and we look again.
