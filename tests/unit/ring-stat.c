@@ -3,8 +3,9 @@
  * Description: "myc stat --json" lists a live ring in the mode in use
  * ("user", or "kernel" with MYC_MODE=kernel and the module loaded) with its
  * policy, capacity, live producer and consumer counts, positions, and each
- * consumer's cursor, lag, delivered and lost counts, as the library's
- * myc_ring_info()/myc_ring_cons_info() report them; a dead consumer
+ * consumer's cursor, lag, delivered and lost counts, and the count of
+ * sleepers (a userspace-mode consumer that slept once is one), as the
+ * library's myc_ring_info()/myc_ring_cons_info() report them; a dead consumer
  * (killed) is not listed; an unknown ring name gives an error line.
  * Sanitizers: tsan
  */
@@ -54,6 +55,7 @@ int main(void)
 	struct myc_ring_opts o = {
 		.sz = sizeof(o), .policy = MYC_LOSSLESS, .capacity = 65536,
 	};
+	struct myc_ring_opts co = { .sz = sizeof(co), .spin_ns = 0 };
 	struct myc_ring *p, *c;
 	struct myc_frame_hdr h;
 	char want[256], buf[100] = { 0 }, *out;
@@ -63,7 +65,7 @@ int main(void)
 	name = rt_name("stat");
 	rt_sync_init(&ready);
 	p = myc_ring_open(name, MYC_RING_PRODUCER | MYC_RING_CREATE, &o);
-	c = myc_ring_open(name, MYC_RING_CONSUMER, NULL);
+	c = myc_ring_open(name, MYC_RING_CONSUMER, &co);
 	RT_CHECK(p && c);
 	pid = rt_spawn(doomed_consumer, NULL);
 	RT_EQ(rt_sync_wait(&ready, 10000), 0);
@@ -74,6 +76,9 @@ int main(void)
 	for (i = 0; i < 100; i++)
 		RT_EQ(myc_ring_recv(c, &h, buf, sizeof(buf), 0), sizeof(buf));
 	RT_EQ(myc_ring_recv(c, &h, buf, sizeof(buf), 0), -EAGAIN);
+	/* A wait that sleeps (spin budget 0) makes a userspace-mode
+	 * consumer a sleeper. */
+	RT_EQ(myc_ring_recv(c, &h, buf, sizeof(buf), 1), -ETIMEDOUT);
 	for (i = 0; i < 10; i++)	/* unread: lag 10 x 136 bytes */
 		RT_EQ(myc_ring_send(p, 1, buf, sizeof(buf), 0), 0);
 
@@ -82,6 +87,9 @@ int main(void)
 		 "\"policy\":\"lossless\",\"capacity\":65536,\"producers\":1,"
 		 "\"consumers\":1,\"head_pos\":14960,\"head_seq\":111,", name,
 		 rt_kernel_mode() ? "kernel" : "user");
+	RT_CHECK(strstr(out, want));
+	snprintf(want, sizeof(want), "\"waiters\":0,\"sleepers\":%d,",
+		 rt_kernel_mode() ? 0 : 1);
 	RT_CHECK(strstr(out, want));
 	/* 100 frames of 136 bytes read, published when the consumer found
 	 * nothing more to read */
