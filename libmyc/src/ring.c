@@ -378,19 +378,27 @@ static bool user_owner_dead(struct myc_ring *r, uint64_t lock_off)
 }
 
 /*
+ * Give back the @n that a consumer page's @flag (sleeping, sleeper) says
+ * it holds in ctl.waiters: whoever swaps the flag 1 -> 0, its owner or
+ * the reclaimer of a dead owner, subtracts it, exactly once.
+ */
+static void uncount(struct myc_ring *r, uint32_t *flag, uint32_t n)
+{
+	if (__atomic_exchange_n(flag, 0, __ATOMIC_SEQ_CST) == 1)
+		__atomic_fetch_sub(&r->ctl->waiters, n, __ATOMIC_SEQ_CST);
+}
+
+/*
  * Free consumer page @j whose owner is dead (or whose page we just took
- * over): give back its waiter count and mark it free.  Caller holds the
- * page's lock.
+ * over): give back its waiter and sleeper counts and mark it free.
+ * Caller holds the page's lock.
  */
 void ring_cons_reset(struct myc_ring *r, uint32_t j, bool dead)
 {
 	struct myc_ring_cons *c = ring_cons(r, j);
 
-	if (__atomic_exchange_n(&c->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
-		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
-	if (__atomic_exchange_n(&c->sleeper, 0, __ATOMIC_SEQ_CST) == 1)
-		__atomic_fetch_sub(&r->ctl->waiters, MYC_RING_SLEEPER_ONE,
-				   __ATOMIC_SEQ_CST);
+	uncount(r, &c->sleeping, 1);
+	uncount(r, &c->sleeper, MYC_RING_SLEEPER_ONE);
 	if (dead && ld_acq(&c->state) == MYC_RING_CS_ACTIVE)
 		__atomic_fetch_add(&r->ctl->reclaimed, 1, __ATOMIC_RELAXED);
 	st_rel(&c->state, MYC_RING_CS_FREE);
@@ -592,9 +600,7 @@ static void sleeper_enter(struct myc_ring *r)
 void ring_sleeper_leave(struct myc_ring *r)
 {
 	r->sleeper = false;
-	if (__atomic_exchange_n(&r->cons->sleeper, 0, __ATOMIC_SEQ_CST) == 1)
-		__atomic_fetch_sub(&r->ctl->waiters, MYC_RING_SLEEPER_ONE,
-				   __ATOMIC_SEQ_CST);
+	uncount(r, &r->cons->sleeper, MYC_RING_SLEEPER_ONE);
 }
 
 static void user_sleep_begin(struct myc_ring *r)
@@ -619,8 +625,7 @@ static void user_wait(struct myc_ring *r, uint32_t val, int64_t ns)
 
 static void user_sleep_end(struct myc_ring *r)
 {
-	if (__atomic_exchange_n(&r->cons->sleeping, 0, __ATOMIC_SEQ_CST) == 1)
-		__atomic_fetch_sub(&r->ctl->waiters, 1, __ATOMIC_SEQ_CST);
+	uncount(r, &r->cons->sleeping, 1);
 }
 
 static void user_wake(struct myc_ring *r)

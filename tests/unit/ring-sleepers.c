@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
-#include <string.h>
 #include <unistd.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
