@@ -8,7 +8,8 @@
 # prints one object per scenario with the documented keys; --rounds N
 # runs the groups N times and prints each scenario once, with "rounds":N;
 # a bad count or round count, an unknown group, a missing group and an
-# --only that matches no scenario are refused with exit 2.  One PASS/FAIL
+# --only that matches no scenario are refused with exit 2; the shm group
+# runs every scenario and leaves no ring behind.  One PASS/FAIL
 # line per check.
 set -u
 top=${MYC_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -79,6 +80,31 @@ bindings_all() {
 	done
 }
 
+# "myc bench shm" end to end with small counts: every scenario reports,
+# in order and with its size; latencies and rates are positive; the ring
+# ping-pongs report their syscalls per message, none while the consumers
+# spin and some when they sleep; and the benchmark's rings are gone after.
+shm_all() {
+	expect 0 . "$myc" bench --json --msgs 2000 --warmup 200 --tput-msgs 100000 shm ||
+		return 1
+	local got want
+	got=$(sed -n 's/^{"name":"\([^"]*\)","size":\([0-9]*\),.*/\1:\2/p' \
+		"$tmp/expect.out" | tr '\n' ' ')
+	want="raw-spin:8 raw-spin-96:96 raw-futex:4 shm:64 shm:1024 shm-sleep:64 "
+	want+="shm-sleep:1024 shm-tput:64 shm-send:64 shm-2x2:64 "
+	[ "$got" = "$want" ] || { echo "got: $got"; return 1; }
+	[ "$(grep -Ec '"p50_ns":[1-9]' "$tmp/expect.out")" = 8 ] ||
+		{ cat "$tmp/expect.out"; return 1; }
+	[ "$(grep -Ec '^\{"name":"shm-(tput|2x2)".*"msgs_per_s":[1-9]' "$tmp/expect.out")" = 2 ] ||
+		{ cat "$tmp/expect.out"; return 1; }
+	[ "$(grep -c '^{"name":"shm",.*"syscalls_per_msg":0\.000}' "$tmp/expect.out")" = 2 ] ||
+		{ cat "$tmp/expect.out"; return 1; }
+	[ "$(grep -Ec '^\{"name":"shm-sleep",.*"syscalls_per_msg":([1-9]|0\.[0-9]*[1-9])' \
+		"$tmp/expect.out")" = 2 ] || { cat "$tmp/expect.out"; return 1; }
+	! ls /dev/shm | grep -q '^myc\.bench-' ||
+		{ echo "left behind:"; ls /dev/shm; return 1; }
+}
+
 check only-exact only_exact
 check only-substring only_substring
 check only-list only_list
@@ -91,4 +117,5 @@ check no-group expect 2 "usage" "$myc" bench
 check only-matches-nothing expect 2 "--only '=inproc-tpu' matches no scenario" \
 	"$myc" bench --only =inproc-tpu inproc
 check bindings-all bindings_all
+check shm-all shm_all
 

@@ -5,6 +5,7 @@
  *
  *   raw-spin    cross-process cache-line ping-pong over shared memory
  *   raw-spin-96 the same with a 96-byte record (two lines) each way
+ *               (both move through RAW_PAIRS places during the run, below)
  *   raw-futex   cross-process futex ping-pong (wake every time)
  *   shm         ring ping-pong, consumers spinning          (64 B, 1 KiB)
  *   shm-sleep   ring ping-pong, consumers sleep at once     (64 B, 1 KiB)
@@ -33,13 +34,27 @@
 
 #define LINE	128
 
+/*
+ * The raw handoffs' places.  What one cache line's handoff costs depends on
+ * where the line is: measured here, the same ping-pong took 138 to 160 ns
+ * (p50) depending on the line pair used, repeatably, while a ring's records
+ * pass over all lines.  So the raw ping-pongs move to the next of
+ * RAW_PAIRS places every total/RAW_PAIRS messages, and their figures do not
+ * hang on where one mapping happened to land (docs/PERFORMANCE.md,
+ * "Session 15").  Each place: one record per direction, each on its own
+ * pair of lines; raw-spin uses the first word of each as ping and pong.
+ */
+#define RAW_PAIRS	16
+
+struct raw_place {
+	uint64_t ab[16] __attribute__((aligned(LINE)));
+	uint64_t ba[16] __attribute__((aligned(LINE)));
+};
+
 /* Shared between the benchmark's processes (anonymous shared mapping). */
 struct shared {
-	/* raw-spin-96: a 96-byte record (two cache lines) per direction */
-	uint64_t rec_ab[16] __attribute__((aligned(LINE)));
-	uint64_t rec_ba[16] __attribute__((aligned(LINE)));
-	uint64_t ping __attribute__((aligned(LINE)));
-	uint64_t pong __attribute__((aligned(LINE)));
+	struct raw_place place[RAW_PAIRS];
+	uint64_t ping __attribute__((aligned(LINE)));	/* children ready */
 	uint32_t fping __attribute__((aligned(LINE)));
 	uint32_t fpong __attribute__((aligned(LINE)));
 	uint64_t child_syscalls __attribute__((aligned(LINE)));
@@ -96,31 +111,41 @@ static uint64_t total(const struct bench_opts *o)
 	return o->warmup + o->msgs;
 }
 
+/* The place of raw message @i (1 .. total). */
+static struct raw_place *place_of(const struct bench_opts *o, uint64_t i)
+{
+	return &sh->place[(i - 1) * RAW_PAIRS / total(o)];
+}
+
 /* ------------------------------------------------------------------------ */
 
 static int raw_spin_b(const struct bench_opts *o, void *arg)
 {
+	struct raw_place *pl;
 	uint64_t i;
 
 	for (i = 1; i <= total(o); i++) {
-		while (__atomic_load_n(&sh->ping, __ATOMIC_ACQUIRE) != i)
+		pl = place_of(o, i);
+		while (__atomic_load_n(&pl->ab[0], __ATOMIC_ACQUIRE) != i)
 			bench_relax();
-		__atomic_store_n(&sh->pong, i, __ATOMIC_RELEASE);
+		__atomic_store_n(&pl->ba[0], i, __ATOMIC_RELEASE);
 	}
 	return 0;
 }
 
 static int raw_spin(const struct bench_opts *o, struct bench_samples *s)
 {
-	pid_t pid;
+	struct raw_place *pl;
 	uint64_t i, t0;
+	pid_t pid;
 
-	sh->ping = sh->pong = 0;
+	memset(sh->place, 0, sizeof(sh->place));
 	pid = spawn(o->cpu_b, raw_spin_b, o, NULL);
 	for (i = 1; i <= total(o); i++) {
+		pl = place_of(o, i);
 		t0 = bench_now_ns();
-		__atomic_store_n(&sh->ping, i, __ATOMIC_RELEASE);
-		while (__atomic_load_n(&sh->pong, __ATOMIC_ACQUIRE) != i)
+		__atomic_store_n(&pl->ab[0], i, __ATOMIC_RELEASE);
+		while (__atomic_load_n(&pl->ba[0], __ATOMIC_ACQUIRE) != i)
 			bench_relax();
 		if (i > o->warmup)
 			bench_samples_add(s, (bench_now_ns() - t0) / 2);
@@ -159,24 +184,25 @@ static int raw_spin96_b(const struct bench_opts *o, void *arg)
 	uint64_t i;
 
 	for (i = 1; i <= total(o); i++) {
-		rec_get(sh->rec_ab, i);
-		rec_put(sh->rec_ba, i);
+		rec_get(place_of(o, i)->ab, i);
+		rec_put(place_of(o, i)->ba, i);
 	}
 	return 0;
 }
 
 static int raw_spin96(const struct bench_opts *o, struct bench_samples *s)
 {
+	struct raw_place *pl;
 	uint64_t i, t0;
 	pid_t pid;
 
-	memset(sh->rec_ab, 0, sizeof(sh->rec_ab));
-	memset(sh->rec_ba, 0, sizeof(sh->rec_ba));
+	memset(sh->place, 0, sizeof(sh->place));
 	pid = spawn(o->cpu_b, raw_spin96_b, o, NULL);
 	for (i = 1; i <= total(o); i++) {
+		pl = place_of(o, i);
 		t0 = bench_now_ns();
-		rec_put(sh->rec_ab, i);
-		rec_get(sh->rec_ba, i);
+		rec_put(pl->ab, i);
+		rec_get(pl->ba, i);
 		if (i > o->warmup)
 			bench_samples_add(s, (bench_now_ns() - t0) / 2);
 	}
