@@ -644,9 +644,33 @@ void ring_copy_awaited(struct myc_ring *r, void *dst, const void *src,
 		memcpy((uint8_t *)dst + i, (const uint8_t *)src + i, 8);
 }
 
+/*
+ * After an awaited commit at [pos, pos+span): raise ctl.bound now if the
+ * next claim of the same size would have to.  A claim's own raise comes
+ * before its head CAS and so, in x86's store order, before its commit:
+ * the line's transfer from the lossy consumers that read it held back the
+ * very record they waited for, one hop in every MYC_RING_BOUND_STEP bytes,
+ * which on the default ring is right at the p99.9 (docs/PERFORMANCE.md,
+ * "Session 15").  Raised here, after the commit, the transfer overlaps the
+ * consumers' reading of that record instead.  Only after awaited
+ * (demoted) commits: in a stream the consumers are behind, the claim's
+ * raise holds back nothing they wait for, and the flood's commits skip
+ * the check.  A CAS, not the solo store: we may have been revoked since
+ * our claim, and a CAS never lowers the bound.  The bound stays within
+ * head_pos + max span + GUARD + step (the head is at or past pos + span).
+ * Claims still raise whatever they need themselves (a larger frame, other
+ * producers' claims in between, a stream).
+ */
+static __attribute__((noinline)) void raise_ahead(struct myc_ring *r,
+						  uint64_t next_end)
+{
+	raise_bound(r, next_end);
+}
+
 static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 		    uint32_t len, uint64_t ts)
 {
+	uint64_t next_end;
 	uint8_t *rec = ring_rec(r, r->claim_pos);
 	uint32_t sleeping;
 
@@ -663,6 +687,11 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 	r->claimed = false;
 	if (unlikely(sleeping))
 		wake_waiters(r);
+	if (!r->awaited)
+		return;
+	next_end = r->claim_pos + 2 * (uint64_t)r->claim_span + MYC_RING_GUARD;
+	if (unlikely(next_end > r->bound_cache))
+		raise_ahead(r, next_end);
 }
 
 int myc_ring_commit(struct myc_ring *r, uint16_t type)

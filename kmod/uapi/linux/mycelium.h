@@ -210,8 +210,10 @@ struct myc_ring_ctl {
 	 * one's claim) writes a data byte at or past this position: a claim
 	 * of [pos, pos + span) first makes sure bound >= pos + span +
 	 * MYC_RING_GUARD, raising it (compare-and-swap, never lowering) to
-	 * that plus MYC_RING_BOUND_STEP(capacity), before its head CAS.  So
-	 * it moves once per step, not per claim, and a lossy reader checks
+	 * that plus MYC_RING_BOUND_STEP(capacity), before its head CAS; a
+	 * producer may also raise it (CAS) after a commit, to what its next
+	 * claim of the same size would need.  So it moves once per step,
+	 * not per claim, and a lossy reader checks
 	 * "was my record overwritten" against it (a line it keeps cached)
 	 * instead of against head_pos (the line every claim writes).
 	 * head_pos <= bound <= head_pos + max span + GUARD + step. */
