@@ -90,7 +90,7 @@ shm_all() {
 	local got want
 	got=$(sed -n 's/^{"name":"\([^"]*\)","size":\([0-9]*\),.*/\1:\2/p' \
 		"$tmp/expect.out" | tr '\n' ' ')
-	want="raw-spin:8 raw-spin-96:96 raw-futex:4 shm:64 shm:1024 shm-sleep:64 "
+	want="raw-spin:8 raw-spin-96:96 shm:64 shm:1024 raw-futex:4 shm-sleep:64 "
 	want+="shm-sleep:1024 shm-tput:64 shm-send:64 shm-2x2:64 "
 	[ "$got" = "$want" ] || { echo "got: $got"; return 1; }
 	[ "$(grep -Ec '"p50_ns":[1-9]' "$tmp/expect.out")" = 8 ] ||

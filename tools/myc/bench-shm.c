@@ -6,8 +6,8 @@
  *   raw-spin    cross-process cache-line ping-pong over shared memory
  *   raw-spin-96 the same with a 96-byte record (two lines) each way
  *               (both move through RAW_PAIRS places during the run, below)
- *   raw-futex   cross-process futex ping-pong (wake every time)
  *   shm         ring ping-pong, consumers spinning          (64 B, 1 KiB)
+ *   raw-futex   cross-process futex ping-pong (wake every time)
  *   shm-sleep   ring ping-pong, consumers sleep at once     (64 B, 1 KiB)
  *   shm-tput    1 producer -> 1 consumer, 64 B, lossless, msgs/s
  *   shm-2x2     2 producers -> 2 consumers (each gets all), msgs/s
@@ -537,16 +537,19 @@ static int bench_shm(const struct bench_opts *o)
 			goto out;
 		report_lat(o, "raw-spin-96", 96, &s, NULL);
 	}
-	if (bench_selected(o, "raw-futex")) {
-		err = raw_futex(o, &s);
-		if (err)
-			goto out;
-		report_lat(o, "raw-futex", 4, &s, NULL);
-	}
+	/* Each ping-pong right after its baseline, the spinning ones first:
+	 * measured right after the sleeping ones, the spinning ring's p99.9
+	 * was 30 ns higher (docs/PERFORMANCE.md, "Session 15"). */
 	for (k = 0; k < 2; k++) {
 		const char *name = k ? "shm-sleep" : "shm";
 		unsigned int i;
 
+		if (k && bench_selected(o, "raw-futex")) {
+			err = raw_futex(o, &s);
+			if (err)
+				goto out;
+			report_lat(o, "raw-futex", 4, &s, NULL);
+		}
 		if (!bench_selected(o, name))
 			continue;
 		for (i = 0; i < 2; i++) {
