@@ -36,7 +36,7 @@
 
 /*
  * The raw handoffs' places.  What one cache line's handoff costs depends on
- * where the line is: measured here, the same ping-pong took 138 to 160 ns
+ * where the line is: measured here, the same ping-pong took 136 to 160 ns
  * (p50) depending on the line pair used, repeatably, while a ring's records
  * pass over all lines.  So the raw ping-pongs move to the next of
  * RAW_PAIRS places every total/RAW_PAIRS messages, and their figures do not
