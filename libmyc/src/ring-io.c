@@ -661,16 +661,18 @@ void ring_copy_awaited(struct myc_ring *r, void *dst, const void *src,
  * Claims still raise whatever they need themselves (a larger frame, other
  * producers' claims in between, a stream).
  */
-static __attribute__((noinline)) void raise_ahead(struct myc_ring *r,
-						  uint64_t next_end)
+static inline void raise_ahead(struct myc_ring *r)
 {
-	raise_bound(r, next_end);
+	uint64_t end = r->claim_pos + 2 * (uint64_t)r->claim_span +
+		       MYC_RING_GUARD;
+
+	if (unlikely(end > r->bound_cache))
+		raise_bound(r, end);
 }
 
 static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 		    uint32_t len, uint64_t ts)
 {
-	uint64_t next_end;
 	uint8_t *rec = ring_rec(r, r->claim_pos);
 	uint32_t sleeping;
 
@@ -687,11 +689,8 @@ static void publish(struct myc_ring *r, uint16_t type, uint16_t flags,
 	r->claimed = false;
 	if (unlikely(sleeping))
 		wake_waiters(r);
-	if (!r->awaited)
-		return;
-	next_end = r->claim_pos + 2 * (uint64_t)r->claim_span + MYC_RING_GUARD;
-	if (unlikely(next_end > r->bound_cache))
-		raise_ahead(r, next_end);
+	if (r->awaited)
+		raise_ahead(r);
 }
 
 int myc_ring_commit(struct myc_ring *r, uint16_t type)

@@ -181,11 +181,13 @@ static uint64_t rec_get(uint64_t *rec, uint64_t i)
 
 static int raw_spin96_b(const struct bench_opts *o, void *arg)
 {
+	struct raw_place *pl;
 	uint64_t i;
 
 	for (i = 1; i <= total(o); i++) {
-		rec_get(place_of(o, i)->ab, i);
-		rec_put(place_of(o, i)->ba, i);
+		pl = place_of(o, i);
+		rec_get(pl->ab, i);
+		rec_put(pl->ba, i);
 	}
 	return 0;
 }

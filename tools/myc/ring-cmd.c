@@ -54,8 +54,8 @@ static int stat_one(const char *name, void *arg)
 		printf("{\"ring\":\"%s\",\"mode\":\"%s\",\"policy\":\"%s\","
 		       "\"capacity\":%llu,\"producers\":%u,\"consumers\":%u,"
 		       "\"head_pos\":%llu,\"head_seq\":%llu,\"waiters\":%u,"
-		       "\"sleepers\":%u,\"wakeups\":%llu,\"recovered\":%llu,\"reclaimed\":%llu,"
-		       "\"waits\":%llu,\"peer_deaths\":%llu}\n",
+		       "\"sleepers\":%u,\"wakeups\":%llu,\"recovered\":%llu,"
+		       "\"reclaimed\":%llu,\"waits\":%llu,\"peer_deaths\":%llu}\n",
 		       name, mode_name((int)info.mode),
 		       info.policy == MYC_LOSSLESS ? "lossless" : "lossy",
 		       (unsigned long long)info.capacity, info.producers,
@@ -69,7 +69,8 @@ static int stat_one(const char *name, void *arg)
 	else
 		printf("%-24s %-6s %-8s cap %-9llu prod %-3u cons %-3u pos %-12llu "
 		       "frames %-10llu waiters %u sleepers %u wakeups %llu "
-		       "recovered %llu reclaimed %llu\n", name, mode_name((int)info.mode),
+		       "recovered %llu reclaimed %llu\n",
+		       name, mode_name((int)info.mode),
 		       info.policy == MYC_LOSSLESS ? "lossless" : "lossy",
 		       (unsigned long long)info.capacity, info.producers,
 		       info.consumers, (unsigned long long)info.head_pos,
